@@ -1,0 +1,19 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { ComputeApiError } from '../api/errors';
+import { RETRYABLE_FAILURE_TYPES } from '../failures';
+
+/**
+ * Turns the HTTP client's errors into the `ApplicationFailure`s Temporal sees: the same `type`,
+ * non-retryable where the failure table says so, `nextRetryDelay` from `Retry-After`, and the HTTP
+ * status / problem object as details. Anything else (activity cancellation included) passes as it is.
+ */
+export function toActivityFailure(err: unknown): unknown {
+  if (!(err instanceof ComputeApiError)) return err;
+  return ApplicationFailure.create({
+    type: err.type,
+    message: err.message,
+    nonRetryable: !RETRYABLE_FAILURE_TYPES.has(err.type),
+    details: [err.toDetails()],
+    nextRetryDelay: err.retryAfterMs,
+  });
+}

@@ -1,0 +1,29 @@
+import { Context } from '@temporalio/activity';
+
+/** Heartbeat at least this often while a request is in flight, even without a heartbeat timeout. */
+const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * Runs `work` with the activity's cancellation signal while heartbeating, so that a hung request
+ * on a live worker is noticed (heartbeat timeout) and a cancel reaches the request (cancellation is
+ * delivered to activities through heartbeats). Heartbeats go out at a third of the heartbeat
+ * timeout; Temporal throttles what it sends to the server.
+ */
+export async function withHeartbeats<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  details?: unknown,
+): Promise<T> {
+  const context = Context.current();
+  const timeout = context.info.heartbeatTimeoutMs;
+  const interval = Math.min(
+    MAX_HEARTBEAT_INTERVAL_MS,
+    timeout ? Math.max(50, timeout / 3) : MAX_HEARTBEAT_INTERVAL_MS,
+  );
+  context.heartbeat(details);
+  const timer = setInterval(() => context.heartbeat(details), interval);
+  try {
+    return await work(context.cancellationSignal);
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The four Evo compute activities, made by a factory that receives their HTTP client, as in
+ * Temporal's samples. Register the returned object with a worker:
+ * `Worker.create({ activities: createComputeActivities({ baseUrl, accessToken }), … })`.
+ */
+import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../types';
+import { toActivityFailure } from './failure';
+import { withHeartbeats } from './heartbeat';
+
+export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
+
+export interface ComputeActivities {
+  submitJob(input: SubmitJobInput): Promise<JobRef>;
+  getJobStatus(job: JobRef): Promise<JobProgress>;
+  getJobResults(job: JobRef): Promise<JobResults>;
+  cancelJob(job: JobRef): Promise<void>;
+}
+
+export function createComputeActivities(options: ComputeActivitiesOptions): ComputeActivities {
+  const client = 'client' in options ? options.client : new ComputeApiClient(options);
+
+  /** Runs one client call as an activity body: heartbeats, cancellation, typed failures. */
+  async function call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await withHeartbeats(operation);
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  }
+
+  return {
+    /**
+     * Not idempotent: the API has no idempotency key. The workflow runs it in a non-cancellable
+     * scope so a cancel never abandons a POST half-way, and the client turns every failure after
+     * which a job may exist into the non-retryable `SubmitUnconfirmed`.
+     */
+    submitJob: (input) => call((signal) => client.submit(input, { signal })),
+    getJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
+    getJobResults: (job) => call((signal) => client.getResults(job, { signal })),
+    cancelJob: (job) => call((signal) => client.cancel(job, { signal })),
+  };
+}
+
+export { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+export { ComputeApiError } from '../api/errors';

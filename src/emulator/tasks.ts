@@ -1,0 +1,254 @@
+/**
+ * The emulator's built-in tasks: their description (plain data, for docs and CLIs) and how each
+ * turns its parameters into a job plan. Unknown extra parameters are allowed; known ones with the
+ * wrong type or range are refused with a 422 problem naming the parameter.
+ */
+import type { JobResults, Problem } from '../types';
+import type { JobOutcome, JobPlan } from './jobs';
+import { type HttpProblem, httpProblem, PROBLEM_TYPE_BASE } from './problems';
+
+export interface BuiltInTaskParameter {
+  name: string;
+  /** `'number'` and `'integer'` are checked against `min`/`max`; `'object'` must be a JSON object. */
+  type: 'number' | 'integer' | 'object' | 'true | problem';
+  /** The default of a numeric parameter; other defaults are given in `description`. */
+  default?: number;
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+export interface BuiltInTask {
+  topic: string;
+  task: string;
+  /** Every request about the task (submit, status, results, cancel) must send `API-Preview: opt-in`. */
+  previewOnly: boolean;
+  description: string;
+  parameters: readonly BuiltInTaskParameter[];
+}
+
+const DEFAULT_CANCEL_DELAY_MS = 100;
+
+const GENERIC_JOB_PARAMETERS: readonly BuiltInTaskParameter[] = [
+  { name: 'durationMs', type: 'number', default: 1000, min: 0, description: 'Time spent `in progress`.' },
+  {
+    name: 'queuedMs',
+    type: 'number',
+    default: 0,
+    min: 0,
+    description: 'Time spent `requested` before starting.',
+  },
+  {
+    name: 'steps',
+    type: 'integer',
+    default: 4,
+    min: 1,
+    description: 'In-progress message is `Step i of n`.',
+  },
+  {
+    name: 'results',
+    type: 'object',
+    description: 'Results of the succeeded job. Default `{ "echo": <the parameters> }`.',
+  },
+  {
+    name: 'fail',
+    type: 'true | problem',
+    description:
+      '`true` or a partial problem `{ type?, title?, detail?, status? }`: the job ends `failed` with that problem ' +
+      `(defaults: type \`${PROBLEM_TYPE_BASE}job-failed\`, title \`Job failed\`, status 500).`,
+  },
+  {
+    name: 'cancelDelayMs',
+    type: 'number',
+    default: DEFAULT_CANCEL_DELAY_MS,
+    min: 0,
+    description: 'Time spent `cancelling` after a cancel request.',
+  },
+];
+
+const KRIGING_PARAMETERS: readonly BuiltInTaskParameter[] = [
+  {
+    name: 'blocks',
+    type: 'integer',
+    default: 8,
+    min: 1,
+    max: 1000,
+    description: 'Number of blocks to estimate.',
+  },
+  {
+    name: 'blockMs',
+    type: 'number',
+    default: 500,
+    min: 0,
+    description: 'Time per block; duration = blocks × blockMs.',
+  },
+];
+
+/** The built-in tasks, for documentation and CLIs. */
+export const BUILT_IN_TASKS: readonly BuiltInTask[] = [
+  {
+    topic: 'emulator',
+    task: 'job',
+    previewOnly: false,
+    description: 'Generic job for tests: configurable timing, steps, results and failure.',
+    parameters: GENERIC_JOB_PARAMETERS,
+  },
+  {
+    topic: 'emulator',
+    task: 'preview-job',
+    previewOnly: true,
+    description: 'Same as emulator/job, but preview-only: every request must send `API-Preview: opt-in`.',
+    parameters: GENERIC_JOB_PARAMETERS,
+  },
+  {
+    topic: 'geostatistics',
+    task: 'kriging',
+    previewOnly: false,
+    description: 'Demo task: "kriges" blocks one after another and returns deterministic estimates.',
+    parameters: KRIGING_PARAMETERS,
+  },
+];
+
+function invalidParameter(name: string, detail: string): HttpProblem {
+  return httpProblem(422, 'invalid-parameters', `parameter ${name} ${detail}`, {
+    extra: { parameter: name },
+  });
+}
+
+/** A JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function specOf(specs: readonly BuiltInTaskParameter[], name: string): BuiltInTaskParameter {
+  const spec = specs.find((candidate) => candidate.name === name);
+  if (!spec) throw new Error(`no parameter ${name}`);
+  return spec;
+}
+
+/** Reads a numeric parameter, applying its default and checking type and range. */
+function readNumber(parameters: Record<string, unknown>, spec: BuiltInTaskParameter): number {
+  const value = parameters[spec.name];
+  if (value === undefined && spec.default !== undefined) return spec.default;
+  let wanted = `must be ${spec.type === 'integer' ? 'an integer' : 'a number'}`;
+  if (spec.min !== undefined && spec.max !== undefined) wanted += ` from ${spec.min} to ${spec.max}`;
+  else if (spec.min !== undefined) wanted += ` >= ${spec.min}`;
+  else if (spec.max !== undefined) wanted += ` <= ${spec.max}`;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (spec.type !== 'integer' || Number.isInteger(value)) &&
+    (spec.min === undefined || value >= spec.min) &&
+    (spec.max === undefined || value <= spec.max);
+  if (!ok) throw invalidParameter(spec.name, `${wanted}, got ${JSON.stringify(value) ?? String(value)}`);
+  return value;
+}
+
+function readFailure(value: unknown): Problem | undefined {
+  if (value === undefined || value === false) return undefined;
+  const base: Problem = {
+    type: `${PROBLEM_TYPE_BASE}job-failed`,
+    title: 'Job failed',
+    status: 500,
+    detail: 'The emulated job failed because its parameters asked it to.',
+  };
+  if (value === true) return base;
+  if (!isJsonObject(value)) throw invalidParameter('fail', 'must be true or a problem object');
+  for (const field of ['type', 'title', 'detail'] as const) {
+    if (value[field] !== undefined && typeof value[field] !== 'string') {
+      throw invalidParameter('fail', `field ${field} must be a string`);
+    }
+  }
+  const status = value.status;
+  if (
+    status !== undefined &&
+    !(Number.isInteger(status) && (status as number) >= 100 && (status as number) <= 599)
+  ) {
+    throw invalidParameter('fail', 'field status must be an integer 100..599');
+  }
+  // Checked above: each field is absent or of the right type.
+  const problem: Problem = {
+    ...value,
+    type: typeof value.type === 'string' ? value.type : base.type,
+    title: typeof value.title === 'string' ? value.title : base.title,
+    status: typeof status === 'number' ? status : base.status,
+    detail: typeof value.detail === 'string' ? value.detail : base.detail,
+  };
+  return problem;
+}
+
+function stepIndex(fraction: number, count: number): number {
+  return Math.min(count, Math.floor(fraction * count) + 1);
+}
+
+function planGenericJob(parameters: Record<string, unknown>): JobPlan {
+  const number = (name: string) => readNumber(parameters, specOf(GENERIC_JOB_PARAMETERS, name));
+  const durationMs = number('durationMs');
+  const queuedMs = number('queuedMs');
+  const steps = number('steps');
+  const cancelDelayMs = number('cancelDelayMs');
+  if (parameters.results !== undefined && !isJsonObject(parameters.results)) {
+    throw invalidParameter('results', 'must be a JSON object');
+  }
+  const results = (parameters.results as JobResults | undefined) ?? { echo: structuredClone(parameters) };
+  const error = readFailure(parameters.fail);
+  const outcome: JobOutcome = error ? { status: 'failed', error } : { status: 'succeeded', results };
+  return {
+    queuedMs,
+    durationMs,
+    cancelDelayMs,
+    progressMessage: (fraction) => `Step ${stepIndex(fraction, steps)} of ${steps}`,
+    outcome,
+  };
+}
+
+/** A deterministic, smooth-looking "estimate" for block `index`. */
+export function krigingEstimate(index: number): number {
+  return Math.round((100 + 25 * Math.sin(index * 0.7) + 10 * Math.cos(index * 1.3)) * 1000) / 1000;
+}
+
+function planKriging(parameters: Record<string, unknown>): JobPlan {
+  const blocks = readNumber(parameters, specOf(KRIGING_PARAMETERS, 'blocks'));
+  const blockMs = readNumber(parameters, specOf(KRIGING_PARAMETERS, 'blockMs'));
+  return {
+    queuedMs: 0,
+    durationMs: blocks * blockMs,
+    cancelDelayMs: DEFAULT_CANCEL_DELAY_MS,
+    progressMessage: (fraction) => `Kriging block ${stepIndex(fraction, blocks)} of ${blocks}`,
+    outcome: {
+      status: 'succeeded',
+      results: {
+        message: 'Kriging complete',
+        blocks,
+        estimates: Array.from({ length: blocks }, (_, index) => krigingEstimate(index)),
+      },
+    },
+  };
+}
+
+export interface TaskImplementation {
+  info: BuiltInTask;
+  /** Validates the parameters (throwing a 422 `HttpProblem`) and plans the job. */
+  plan(parameters: Record<string, unknown>): JobPlan;
+}
+
+const PLANNERS: Readonly<Record<string, (parameters: Record<string, unknown>) => JobPlan>> = {
+  'emulator/job': planGenericJob,
+  'emulator/preview-job': planGenericJob,
+  'geostatistics/kriging': planKriging,
+};
+
+const IMPLEMENTATIONS = new Map<string, TaskImplementation>(
+  BUILT_IN_TASKS.map((info) => {
+    const key = `${info.topic}/${info.task}`;
+    const plan = PLANNERS[key];
+    if (!plan) throw new Error(`no planner for built-in task ${key}`);
+    return [key, { info, plan }];
+  }),
+);
+
+/** The built-in task `topic`/`task` (decoded path segments), if there is one. */
+export function findTask(topic: string, task: string): TaskImplementation | undefined {
+  const found = IMPLEMENTATIONS.get(`${topic}/${task}`);
+  return found && found.info.topic === topic && found.info.task === task ? found : undefined;
+}

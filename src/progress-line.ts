@@ -1,0 +1,23 @@
+import type { JobProgress } from './types';
+
+/**
+ * The one-line form of a job's progress, as the Python client prints it:
+ * `[in progress] 42% > Kriging block 3 of 8`, `[failed] > Job failed due to error`.
+ */
+export function formatProgressLine(progress: JobProgress): string {
+  const percent = progress.progress === undefined ? '' : ` ${progress.progress}%`;
+  const message = progress.message ?? progress.error?.title ?? '';
+  return `[${progress.status}]${percent} > ${message}`.trimEnd();
+}
+
+/** The Python client's text form of a problem object. */
+export function formatProblem(problem: {
+  status?: number;
+  type: string;
+  title: string;
+  detail?: string;
+}): string {
+  const lines = [`Error: (${problem.status ?? '?'})`, `Type: ${problem.type}`, `Title: ${problem.title}`];
+  if (problem.detail) lines.push(`Detail: ${problem.detail}`);
+  return lines.join('\n');
+}

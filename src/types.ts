@@ -1,0 +1,109 @@
+/**
+ * Plain-data types shared by orchestration code, activities, workflows and the emulator.
+ * Everything here is JSON: it travels through Temporal history.
+ */
+import type { Duration } from '@temporalio/common';
+
+/** The canonical job states. The service's `canceling`/`canceled` spellings are mapped onto these. */
+export const JOB_STATUSES = [
+  'requested',
+  'in progress',
+  'succeeded',
+  'failed',
+  'cancelling',
+  'cancelled',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** States after which a job never changes again. */
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export function isTerminalStatus(status: JobStatus): boolean {
+  return TERMINAL_JOB_STATUSES.includes(status);
+}
+
+/** An RFC 9457 problem object, as the API sends it in job errors and HTTP error bodies. */
+export interface Problem {
+  type: string;
+  title: string;
+  status?: number;
+  detail?: string;
+  [extra: string]: unknown;
+}
+
+/** A submitted job: everything needed to talk to it again, from any worker, at any later time. */
+export interface JobRef {
+  orgId: string;
+  topic: string;
+  task: string;
+  jobId: string;
+  /** The absolute status URL of the job. */
+  url: string;
+  /** The job was submitted in preview mode: every call sends `API-Preview: opt-in`. */
+  preview: boolean;
+}
+
+/** One reading of a job's status (the Python `JobProgress`). */
+export interface JobProgress {
+  status: JobStatus;
+  /** 0..100 */
+  progress?: number;
+  message?: string;
+  /** Set when the job failed. */
+  error?: Problem;
+}
+
+/** Input of the `submitJob` activity. */
+export interface SubmitJobInput {
+  orgId: string;
+  topic: string;
+  task: string;
+  parameters: Record<string, unknown>;
+  preview?: boolean;
+}
+
+/** The results object of a succeeded job, as the task defines it. */
+export type JobResults = Record<string, unknown>;
+
+/**
+ * A duration as Temporal understands it: milliseconds, or a string such as `'2s'`, `'5 minutes'`.
+ */
+export type DurationInput = Duration;
+
+/** Options of `runComputeJob` that apply whether it submits a job or attaches to one. */
+export interface RunComputeJobOptions {
+  /** Time between two status polls. Default `'2s'`. */
+  pollInterval?: DurationInput;
+  /**
+   * How long the job may take, counted from the workflow's start. When it elapses the remote job
+   * is cancelled and the workflow fails with `JobTimedOut`. Default: no limit.
+   */
+  timeout?: DurationInput;
+  /** How long to wait for the remote job to reach `cancelled` after sending cancel. Default `'1 minute'`. */
+  cancelWait?: DurationInput;
+}
+
+/** Input of `runComputeJob`: a job to submit ... */
+export interface SubmitComputeJobInput extends SubmitJobInput, RunComputeJobOptions {}
+/** ... or an existing job to attach to (the Python `JobClient.from_url`). */
+export interface AttachComputeJobInput extends RunComputeJobOptions {
+  job: JobRef;
+}
+export type RunComputeJobInput = SubmitComputeJobInput | AttachComputeJobInput;
+
+/** What `runComputeJob` returns. */
+export interface ComputeJobResult {
+  job: JobRef;
+  results: JobResults;
+}
+
+export type ComputeJobPhase = 'submitting' | 'running' | 'fetching-results' | 'cancelling' | 'done';
+
+/** The answer of the `progress` query. */
+export interface ComputeJobProgressView {
+  phase: ComputeJobPhase;
+  job?: JobRef;
+  status?: JobProgress;
+  /** Status polls made so far. */
+  polls: number;
+}

@@ -1,0 +1,5 @@
+/**
+ * The workflows of this package. Usable as a worker's `workflowsPath`, and importable from a
+ * user's own workflow code for `executeChild(runComputeJob, …)`.
+ */
+export { runComputeJob } from './run-compute-job';

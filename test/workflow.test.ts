@@ -1,0 +1,273 @@
+/**
+ * `runComputeJob` on a real Temporal server (the dev server of the `temporal` CLI) against the
+ * emulator: the paths a user relies on, including cancellation and a worker that dies mid-poll.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { request } from 'undici';
+import { ComputeApiClient } from '../src/api/compute-api-client';
+import { startLocalTemporal } from '../src/dev/local-temporal';
+import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import { progressQuery } from '../src/queries';
+import type { RunComputeJobInput } from '../src/types';
+import { type ComputeWorker, createComputeWorker } from '../src/worker';
+import { runComputeJob } from '../src/workflows';
+import { ORG_ID } from './helpers/ids';
+import { startSlowSubmitProxy } from './helpers/slow-proxy';
+import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { waitFor } from './helpers/wait';
+
+const TOKEN = 'workflow-test-token';
+const TASK_QUEUE = 'evo-compute-test';
+
+let env: TestWorkflowEnvironment;
+let emulator: ComputeEmulator;
+let worker: ComputeWorker;
+let workerRun: Promise<void>;
+
+before(async () => {
+  quietRuntime();
+  [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
+  worker = await createComputeWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: TASK_QUEUE,
+    baseUrl: emulator.url,
+    accessToken: TOKEN,
+    worker: { workflowBundle: await workflowBundle() },
+  });
+  workerRun = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await emulator?.close();
+  await env?.teardown();
+});
+
+function start(
+  input: RunComputeJobInput,
+  taskQueue = TASK_QUEUE,
+): Promise<WorkflowHandle<typeof runComputeJob>> {
+  return env.client.workflow.start(runComputeJob, { taskQueue, workflowId: uniqueId('job'), args: [input] });
+}
+
+/** A job of the emulator's generic test task, tagged so the test can find it among the emulator's jobs. */
+function testJob(
+  parameters: Record<string, unknown>,
+  options: Partial<RunComputeJobInput> = {},
+): RunComputeJobInput {
+  return {
+    orgId: ORG_ID,
+    topic: 'emulator',
+    task: 'job',
+    parameters: { tag: uniqueId('tag'), ...parameters },
+    pollInterval: 100,
+    ...options,
+  } as RunComputeJobInput;
+}
+
+function jobsTagged(input: RunComputeJobInput) {
+  const tag = 'parameters' in input ? input.parameters.tag : undefined;
+  return emulator.jobs().filter((job) => job.parameters.tag === tag);
+}
+
+async function failureOf(handle: WorkflowHandle): Promise<unknown> {
+  const err = await handle.result().then(
+    () => assert.fail('the workflow should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${err}`);
+  return err.cause;
+}
+
+async function currentDetails(handle: WorkflowHandle): Promise<string> {
+  const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+  return metadata.currentDetails ?? '';
+}
+
+describe('runComputeJob', () => {
+  test('runs a job to its results, reporting progress on the way', async () => {
+    const input = testJob({ durationMs: 1500, steps: 3, results: { answer: 42 } });
+    const handle = await start(input);
+    const running = await waitFor('an in-progress poll', async () => {
+      const view = await handle.query(progressQuery);
+      return view.status?.status === 'in progress' ? view : undefined;
+    });
+    assert.equal(running.phase, 'running');
+    assert.match(await currentDetails(handle), /^\[in progress\] \d+% > Step \d of 3$/);
+    const { job, results } = await handle.result();
+    assert.deepEqual(results, { answer: 42 });
+    const [remote] = jobsTagged(input);
+    assert.equal(job.jobId, remote?.jobId);
+    assert.equal(remote?.status, 'succeeded');
+    const done = await handle.query(progressQuery);
+    assert.equal(done.phase, 'done');
+    assert.ok(done.polls >= 2, `polls: ${done.polls}`);
+    assert.equal(done.status?.status, 'succeeded');
+    assert.equal(remote?.cancelRequests, 0);
+  });
+
+  test('a failed job fails the workflow with JobFailed and its problem', async () => {
+    const handle = await start(
+      testJob({ durationMs: 200, fail: { title: 'Variogram invalid', detail: 'sill < 0' } }),
+    );
+    const cause = await failureOf(handle);
+    assert.ok(cause instanceof ApplicationFailure);
+    assert.equal(cause.type, 'JobFailed');
+    assert.equal(cause.nonRetryable, true);
+    const details = cause.details?.[0] as { problem: { title: string; detail: string } };
+    assert.equal(details.problem.title, 'Variogram invalid');
+    assert.equal(details.problem.detail, 'sill < 0');
+  });
+
+  test('a job cancelled by someone else ends the workflow with JobCancelled, without another DELETE', async () => {
+    const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 });
+    const handle = await start(input);
+    const remote = await waitFor('the job', () => jobsTagged(input)[0]);
+    const url = `${emulator.url}/compute/orgs/${ORG_ID}/emulator/job/${remote.jobId}`;
+    const res = await request(url, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.statusCode, 204);
+    const cause = await failureOf(handle);
+    assert.ok(cause instanceof ApplicationFailure);
+    assert.equal(cause.type, 'JobCancelled');
+    assert.equal(emulator.getJob(remote.jobId)?.cancelRequests, 1);
+  });
+
+  test('cancelling the workflow while it polls cancels the remote job exactly once', async () => {
+    const input = testJob({ durationMs: 60_000, cancelDelayMs: 300 });
+    const handle = await start(input);
+    await waitFor('two polls', async () => (await handle.query(progressQuery)).polls >= 2);
+    await handle.cancel();
+    const cause = await failureOf(handle);
+    assert.ok(cause instanceof CancelledFailure, `expected CancelledFailure, got ${cause}`);
+    const [remote] = jobsTagged(input);
+    assert.equal(remote?.status, 'cancelled', 'the workflow waited for the remote job to reach cancelled');
+    assert.equal(remote?.cancelRequests, 1);
+    assert.equal((await handle.describe()).status.name, 'CANCELLED');
+  });
+
+  test('a cancel that arrives while submit is in flight still cancels the job submit creates', async () => {
+    const proxy = await startSlowSubmitProxy(emulator.url, 1500);
+    const queue = uniqueId('slow-submit');
+    const slowWorker = await createComputeWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue: queue,
+      baseUrl: proxy.url,
+      accessToken: TOKEN,
+      worker: { workflowBundle: await workflowBundle() },
+    });
+    const running = slowWorker.run();
+    try {
+      const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 });
+      const handle = await start(input, queue);
+      await waitFor('the POST to reach the service', () => proxy.postsArrived === 1);
+      await handle.cancel();
+      const cause = await failureOf(handle);
+      assert.ok(cause instanceof CancelledFailure, `expected CancelledFailure, got ${cause}`);
+      const jobs = jobsTagged(input);
+      assert.equal(jobs.length, 1, 'one job was created');
+      assert.equal(jobs[0]?.status, 'cancelled');
+      assert.equal(jobs[0]?.cancelRequests, 1);
+    } finally {
+      slowWorker.shutdown();
+      await running;
+      await proxy.close();
+    }
+  });
+
+  test('timeout cancels the remote job and fails with JobTimedOut', async () => {
+    const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 }, { timeout: '1.5 seconds' });
+    const handle = await start(input);
+    const cause = await failureOf(handle);
+    assert.ok(cause instanceof ApplicationFailure, `got ${cause}`);
+    assert.equal(cause.type, 'JobTimedOut');
+    const [remote] = jobsTagged(input);
+    assert.equal(remote?.status, 'cancelled');
+    assert.equal(remote?.cancelRequests, 1);
+  });
+
+  test('attaches to a job submitted elsewhere and returns its results', async () => {
+    const client = new ComputeApiClient({ baseUrl: emulator.url, accessToken: TOKEN });
+    try {
+      const job = await client.submit({
+        orgId: ORG_ID,
+        topic: 'geostatistics',
+        task: 'kriging',
+        parameters: { blocks: 3, blockMs: 100 },
+      });
+      const posts = emulator.counts.POST;
+      const handle = await start({ job, pollInterval: 100 });
+      const result = await handle.result();
+      assert.deepEqual(result.job, job);
+      assert.equal(result.results.message, 'Kriging complete');
+      assert.equal(result.results.blocks, 3);
+      assert.equal(emulator.counts.POST, posts, 'attaching submits nothing');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('invalid input fails at once with InvalidInput', async () => {
+    const handle = await start(testJob({}, { orgId: 'not-a-uuid' } as Partial<RunComputeJobInput>));
+    const cause = await failureOf(handle);
+    assert.ok(cause instanceof ApplicationFailure);
+    assert.equal(cause.type, 'InvalidInput');
+  });
+
+  test('a worker killed mid-poll is replaced; the job completes with no second POST', async () => {
+    const queue = uniqueId('killable');
+    const logs: string[] = [];
+    const spawnWorker = (): ChildProcess => {
+      const child = spawn(process.execPath, [require.resolve('../src/worker')], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+          TEMPORAL_TASK_QUEUE: queue,
+          EVO_BASE_URL: emulator.url,
+          EVO_ACCESS_TOKEN: TOKEN,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+      return child;
+    };
+    const input = testJob({ durationMs: 12_000, steps: 4 }, { pollInterval: 200 });
+    const first = spawnWorker();
+    let second: ChildProcess | undefined;
+    try {
+      const handle = await start(input, queue);
+      await waitFor(
+        'two polls on the first worker',
+        async () => (await handle.query(progressQuery)).polls >= 2,
+        60_000,
+      );
+      first.kill('SIGKILL');
+      const pollsWhenKilled = (await handle.query(progressQuery).catch(() => undefined))?.polls;
+      second = spawnWorker();
+      const { results } = await handle.result();
+      assert.deepEqual(Object.keys(results), ['echo']);
+      const jobs = jobsTagged(input);
+      assert.equal(jobs.length, 1, 'exactly one job was submitted');
+      assert.equal(jobs[0]?.status, 'succeeded');
+      const finalPolls = (await handle.query(progressQuery)).polls;
+      assert.ok(
+        pollsWhenKilled === undefined || finalPolls > pollsWhenKilled,
+        'polling went on after the kill',
+      );
+    } catch (err) {
+      console.error(logs.join(''));
+      throw err;
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGTERM');
+    }
+  });
+});
