@@ -16,6 +16,7 @@ import { progressQuery } from '../src/queries';
 import type { RunComputeJobInput } from '../src/types';
 import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
+import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startSlowSubmitProxy } from './helpers/slow-proxy';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
@@ -111,6 +112,7 @@ describe('runComputeJob', () => {
     assert.ok(done.polls >= 2, `polls: ${done.polls}`);
     assert.equal(done.status?.status, 'succeeded');
     assert.equal(remote?.cancelRequests, 0);
+    await recordHistory(handle, 'v1-succeeded');
   });
 
   test('a failed job fails the workflow with JobFailed and its problem', async () => {
@@ -124,6 +126,7 @@ describe('runComputeJob', () => {
     const details = cause.details?.[0] as { problem: { title: string; detail: string } };
     assert.equal(details.problem.title, 'Variogram invalid');
     assert.equal(details.problem.detail, 'sill < 0');
+    await recordHistory(handle, 'v1-job-failed');
   });
 
   test('a job cancelled by someone else ends the workflow with JobCancelled, without another DELETE', async () => {
@@ -137,6 +140,7 @@ describe('runComputeJob', () => {
     assert.ok(cause instanceof ApplicationFailure);
     assert.equal(cause.type, 'JobCancelled');
     assert.equal(emulator.getJob(remote.jobId)?.cancelRequests, 1);
+    await recordHistory(handle, 'v1-cancelled-elsewhere');
   });
 
   test('cancelling the workflow while it polls cancels the remote job exactly once', async () => {
@@ -150,6 +154,7 @@ describe('runComputeJob', () => {
     assert.equal(remote?.status, 'cancelled', 'the workflow waited for the remote job to reach cancelled');
     assert.equal(remote?.cancelRequests, 1);
     assert.equal((await handle.describe()).status.name, 'CANCELLED');
+    await recordHistory(handle, 'v1-workflow-cancelled');
   });
 
   test('a cancel that arrives while submit is in flight still cancels the job submit creates', async () => {
@@ -175,6 +180,7 @@ describe('runComputeJob', () => {
       assert.equal(jobs.length, 1, 'one job was created');
       assert.equal(jobs[0]?.status, 'cancelled');
       assert.equal(jobs[0]?.cancelRequests, 1);
+      await recordHistory(handle, 'v1-cancelled-during-submit');
     } finally {
       slowWorker.shutdown();
       await running;
@@ -191,6 +197,7 @@ describe('runComputeJob', () => {
     const [remote] = jobsTagged(input);
     assert.equal(remote?.status, 'cancelled');
     assert.equal(remote?.cancelRequests, 1);
+    await recordHistory(handle, 'v1-timed-out');
   });
 
   test('attaches to a job submitted elsewhere and returns its results', async () => {
@@ -209,6 +216,7 @@ describe('runComputeJob', () => {
       assert.equal(result.results.message, 'Kriging complete');
       assert.equal(result.results.blocks, 3);
       assert.equal(emulator.counts.POST, posts, 'attaching submits nothing');
+      await recordHistory(handle, 'v1-attached');
     } finally {
       await client.close();
     }
@@ -262,6 +270,7 @@ describe('runComputeJob', () => {
         pollsWhenKilled === undefined || finalPolls > pollsWhenKilled,
         'polling went on after the kill',
       );
+      await recordHistory(handle, 'v1-worker-killed');
     } catch (err) {
       console.error(logs.join(''));
       throw err;

@@ -1,0 +1,18 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+
+/** Where the replay test finds the histories of earlier versions of the workflows. */
+export const HISTORIES_DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, saves the workflow's history as a fixture for the replay test. Run the
+ * workflow tests this way before changing a workflow, so that the change is checked against what
+ * is already running in production.
+ */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  await writeFile(join(HISTORIES_DIR, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+}

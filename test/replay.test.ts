@@ -1,0 +1,35 @@
+/**
+ * Determinism across versions: every recorded history of an earlier version of the workflows
+ * must replay on the current code, so workflows in flight during an upgrade keep running.
+ */
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { HISTORIES_DIR } from './helpers/histories';
+import { quietRuntime, workflowBundle } from './helpers/temporal';
+
+test('recorded histories replay on the current workflow code', async () => {
+  quietRuntime();
+  const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
+  assert.ok(files.length >= 7, `expected the recorded histories, found ${files.length}`);
+  async function* histories() {
+    for (const file of files) {
+      const history = historyFromJSON(JSON.parse(await readFile(join(HISTORIES_DIR, file), 'utf8')));
+      yield { workflowId: file.replace(/\.json$/, ''), history };
+    }
+  }
+  const failures: string[] = [];
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: await workflowBundle() },
+    histories(),
+  )) {
+    replayed++;
+    if (result.error) failures.push(`${result.workflowId}: ${result.error}`);
+  }
+  assert.equal(replayed, files.length);
+  assert.deepEqual(failures, []);
+});
