@@ -81,6 +81,11 @@ export interface RunComputeJobOptions {
   timeout?: DurationInput;
   /** How long to wait for the remote job to reach `cancelled` after sending cancel. Default `'1 minute'`. */
   cancelWait?: DurationInput;
+  /**
+   * Signal the parent workflow (`childJobProgressSignal`) when the status changes or the progress
+   * crosses a 10 % step. Set by `runComputeJobs`; default false.
+   */
+  notifyParent?: boolean;
 }
 
 /** Input of `runComputeJob`: a job to submit ... */

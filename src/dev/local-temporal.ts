@@ -7,7 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { COMPUTE_SEARCH_ATTRIBUTES } from '../search-attributes';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -80,6 +83,8 @@ export interface LocalTemporalOptions {
   uiPort?: number;
   /** Extra `temporal server start-dev` arguments. */
   extraArgs?: string[];
+  /** Search attributes to register; default the `EvoCompute*` ones. Pass `[]` for a bare namespace. */
+  searchAttributes?: readonly SearchAttributeKey<SearchAttributeType>[];
 }
 
 /** A local Temporal dev server (the real server, SQLite in memory) through the SDK's test environment. */
@@ -93,6 +98,7 @@ export async function startLocalTemporal(
       ui: options.ui ?? options.uiPort !== undefined,
       uiPort: options.uiPort,
       extraArgs: options.extraArgs,
+      searchAttributes: [...(options.searchAttributes ?? COMPUTE_SEARCH_ATTRIBUTES)],
     },
   });
 }
