@@ -3,6 +3,7 @@
  * Everything here is JSON: it travels through Temporal history.
  */
 import type { Duration } from '@temporalio/common';
+import type { PollSchedule } from './poll-schedule';
 
 /** The canonical job states. The service's `canceling`/`canceled` spellings are mapped onto these. */
 export const JOB_STATUSES = [
@@ -72,7 +73,12 @@ export type DurationInput = Duration;
 
 /** Options of `runComputeJob` that apply whether it submits a job or attaches to one. */
 export interface RunComputeJobOptions {
-  /** Time between two status polls. Default `'2s'`. */
+  /** When and how the status is polled; see `PollSchedule`. */
+  poll?: PollSchedule;
+  /**
+   * A fixed time between two status polls, on durable timers (the first version's setting;
+   * the same as `poll: { initialInterval: x, maximumInterval: x, mode: 'timer' }`).
+   */
   pollInterval?: DurationInput;
   /**
    * How long the job may take, counted from the workflow's start. When it elapses the remote job
@@ -88,11 +94,28 @@ export interface RunComputeJobOptions {
   notifyParent?: boolean;
 }
 
+/**
+ * What a run hands to the next when it continues as new. Internal: set by the workflow itself.
+ */
+export interface RunComputeJobResume {
+  polls: number;
+  status?: JobProgress;
+  /** The next wait, in ms. */
+  intervalMs: number;
+  /** When `timeout` elapses, epoch ms. */
+  deadline?: number;
+  searchAttributes: boolean;
+  /** Runs before this one. */
+  runs: number;
+}
+
 /** Input of `runComputeJob`: a job to submit ... */
 export interface SubmitComputeJobInput extends SubmitJobInput, RunComputeJobOptions {}
 /** ... or an existing job to attach to (the Python `JobClient.from_url`). */
 export interface AttachComputeJobInput extends RunComputeJobOptions {
   job: JobRef;
+  /** Internal: the state carried across continue-as-new. */
+  resume?: RunComputeJobResume;
 }
 export type RunComputeJobInput = SubmitComputeJobInput | AttachComputeJobInput;
 

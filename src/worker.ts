@@ -6,6 +6,7 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createComputeActivities } from './activities';
+import { createSearchAttributeActivities } from './activities/search-attributes';
 import { ComputeApiClient, type ComputeApiClientOptions } from './api/compute-api-client';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
 import { ConfigError, workerSettingsFromEnv } from './worker-config';
@@ -42,13 +43,19 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
       tls: options.tls,
       apiKey: options.apiKey,
     }));
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const worker = await Worker.create({
     connection,
-    namespace: options.namespace ?? DEFAULT_NAMESPACE,
+    namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
     ...(options.worker?.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
-    activities: createComputeActivities({ client }),
+    activities: {
+      ...createComputeActivities({ client }),
+      ...createSearchAttributeActivities(connection, namespace),
+    },
+    // waitForJob holds a slot while it waits; the slots are idle I/O, not CPU, so allow many.
+    maxConcurrentActivityTaskExecutions: 1_000,
     // On shutdown, running activities get this long to finish; then they are cancelled and
     // Temporal retries them on another worker.
     shutdownGraceTime: '10 seconds',

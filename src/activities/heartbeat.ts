@@ -1,26 +1,29 @@
 import { Context } from '@temporalio/activity';
 
-/** Heartbeat at least this often while a request is in flight, even without a heartbeat timeout. */
+/** Heartbeat at least this often while an activity runs, even without a heartbeat timeout. */
 const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
 
 /**
  * Runs `work` with the activity's cancellation signal while heartbeating, so that a hung request
  * on a live worker is noticed (heartbeat timeout) and a cancel reaches the request (cancellation is
  * delivered to activities through heartbeats). Heartbeats go out at a third of the heartbeat
- * timeout; Temporal throttles what it sends to the server.
+ * timeout, each with the current `details()`; Temporal throttles what it sends to the server.
  */
 export async function withHeartbeats<T>(
   work: (signal: AbortSignal) => Promise<T>,
-  details?: unknown,
+  details?: () => unknown,
 ): Promise<T> {
   const context = Context.current();
+  // Local activities have no heartbeats: their cancellation reaches the signal directly.
+  if (context.info.isLocal) return work(context.cancellationSignal);
   const timeout = context.info.heartbeatTimeoutMs;
   const interval = Math.min(
     MAX_HEARTBEAT_INTERVAL_MS,
     timeout ? Math.max(50, timeout / 3) : MAX_HEARTBEAT_INTERVAL_MS,
   );
-  context.heartbeat(details);
-  const timer = setInterval(() => context.heartbeat(details), interval);
+  const beat = () => context.heartbeat(details?.());
+  beat();
+  const timer = setInterval(beat, interval);
   try {
     return await work(context.cancellationSignal);
   } finally {

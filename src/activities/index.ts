@@ -7,6 +7,7 @@ import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-a
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
+import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
 
 export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
 
@@ -15,6 +16,7 @@ export interface ComputeActivities {
   getJobStatus(job: JobRef): Promise<JobProgress>;
   getJobResults(job: JobRef): Promise<JobResults>;
   cancelJob(job: JobRef): Promise<void>;
+  waitForJob(input: WaitForJobInput): Promise<Required<WaitForJobState>>;
 }
 
 export function createComputeActivities(options: ComputeActivitiesOptions): ComputeActivities {
@@ -39,8 +41,16 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     getJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
     getJobResults: (job) => call((signal) => client.getResults(job, { signal })),
     cancelJob: (job) => call((signal) => client.cancel(job, { signal })),
+    waitForJob: async (input) => {
+      try {
+        return await waitForJob(client, input);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
   };
 }
 
 export { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 export { ComputeApiError } from '../api/errors';
+export type { WaitForJobInput, WaitForJobState } from './wait-for-job';

@@ -1,11 +1,20 @@
 /**
- * The activity stubs `runComputeJob` calls, with their timeouts and retry policies. Each call's
- * HTTP request is bounded by the client's own timeouts (connect 10 s, headers 30 s, body 60 s), so
+ * The activity stubs `runComputeJob` calls, with their timeouts and retry policies. Each HTTP
+ * request is bounded by the client's own timeouts (connect 10 s, headers 30 s, body 60 s), so
  * `startToCloseTimeout` only catches what those cannot; a heartbeat timeout notices a dead worker
  * within seconds rather than minutes.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ComputeActivities } from '../activities';
+import type { SearchAttributeActivities } from '../activities/search-attributes';
+import { DEFAULT_WAIT_MAX_DURATION_MS } from '../poll-schedule';
+
+/** Status and results are reads: safe to retry, with no attempt limit so that an outage of the service does not fail a job that runs for days. */
+const READ_RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+} as const;
 
 /**
  * Submit: a few retries for failures that certainly created no job (refused connection, 429,
@@ -22,15 +31,40 @@ export const submitActivities = proxyActivities<Pick<ComputeActivities, 'submitJ
   },
 });
 
-/**
- * Status and results are reads: safe to retry, and retried without an attempt limit so that an
- * outage of the service does not fail a job that runs for days. `timeout` and cancellation still
- * end the wait.
- */
+/** Status and results as ordinary activities. `timeout` and cancellation still end the wait. */
 export const readActivities = proxyActivities<Pick<ComputeActivities, 'getJobStatus' | 'getJobResults'>>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, // no attempt limit
+  retry: READ_RETRY,
+});
+
+/**
+ * A status check between two durable timers, as a local activity: it records one marker event
+ * instead of an activity's three (scheduled, started, completed) and the workflow task around them.
+ */
+export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 'getJobStatus'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: READ_RETRY,
+  // Backoffs longer than this are waited on a timer, so a long outage does not hold a workflow task.
+  localRetryThreshold: '10 seconds',
+});
+
+/**
+ * `waitForJob` polls inside the activity for up to an hour per attempt, heartbeating each reading.
+ * The 5 s heartbeat timeout notices a dead worker within seconds, and sets how often the UI's
+ * view of the pending activity is refreshed (Temporal sends heartbeats at 80 % of it, every 4 s);
+ * the retry resumes from the last heartbeat.
+ */
+export const waitActivities = proxyActivities<Pick<ComputeActivities, 'waitForJob'>>({
+  startToCloseTimeout: DEFAULT_WAIT_MAX_DURATION_MS + 15 * 60 * 1000,
+  heartbeatTimeout: '5 seconds',
+  retry: READ_RETRY,
+});
+
+/** Asked once per run: does the namespace have the `EvoCompute*` search attributes? */
+export const setupActivities = proxyLocalActivities<SearchAttributeActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
 });
 
 /**
