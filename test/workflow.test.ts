@@ -112,7 +112,7 @@ describe('runComputeJob', () => {
     assert.ok(done.polls >= 2, `polls: ${done.polls}`);
     assert.equal(done.status?.status, 'succeeded');
     assert.equal(remote?.cancelRequests, 0);
-    await recordHistory(handle, 'v1-succeeded');
+    await recordHistory(handle, 'succeeded');
   });
 
   test('a failed job fails the workflow with JobFailed and its problem', async () => {
@@ -126,7 +126,7 @@ describe('runComputeJob', () => {
     const details = cause.details?.[0] as { problem: { title: string; detail: string } };
     assert.equal(details.problem.title, 'Variogram invalid');
     assert.equal(details.problem.detail, 'sill < 0');
-    await recordHistory(handle, 'v1-job-failed');
+    await recordHistory(handle, 'job-failed');
   });
 
   test('a job cancelled by someone else ends the workflow with JobCancelled, without another DELETE', async () => {
@@ -140,7 +140,7 @@ describe('runComputeJob', () => {
     assert.ok(cause instanceof ApplicationFailure);
     assert.equal(cause.type, 'JobCancelled');
     assert.equal(emulator.getJob(remote.jobId)?.cancelRequests, 1);
-    await recordHistory(handle, 'v1-cancelled-elsewhere');
+    await recordHistory(handle, 'cancelled-elsewhere');
   });
 
   test('cancelling the workflow while it polls cancels the remote job exactly once', async () => {
@@ -154,7 +154,7 @@ describe('runComputeJob', () => {
     assert.equal(remote?.status, 'cancelled', 'the workflow waited for the remote job to reach cancelled');
     assert.equal(remote?.cancelRequests, 1);
     assert.equal((await handle.describe()).status.name, 'CANCELLED');
-    await recordHistory(handle, 'v1-workflow-cancelled');
+    await recordHistory(handle, 'workflow-cancelled');
   });
 
   test('a cancel that arrives while submit is in flight still cancels the job submit creates', async () => {
@@ -180,7 +180,7 @@ describe('runComputeJob', () => {
       assert.equal(jobs.length, 1, 'one job was created');
       assert.equal(jobs[0]?.status, 'cancelled');
       assert.equal(jobs[0]?.cancelRequests, 1);
-      await recordHistory(handle, 'v1-cancelled-during-submit');
+      await recordHistory(handle, 'cancelled-during-submit');
     } finally {
       slowWorker.shutdown();
       await running;
@@ -197,7 +197,7 @@ describe('runComputeJob', () => {
     const [remote] = jobsTagged(input);
     assert.equal(remote?.status, 'cancelled');
     assert.equal(remote?.cancelRequests, 1);
-    await recordHistory(handle, 'v1-timed-out');
+    await recordHistory(handle, 'timed-out');
   });
 
   test('attaches to a job submitted elsewhere and returns its results', async () => {
@@ -216,7 +216,7 @@ describe('runComputeJob', () => {
       assert.equal(result.results.message, 'Kriging complete');
       assert.equal(result.results.blocks, 3);
       assert.equal(emulator.counts.POST, posts, 'attaching submits nothing');
-      await recordHistory(handle, 'v1-attached');
+      await recordHistory(handle, 'attached');
     } finally {
       await client.close();
     }
@@ -270,7 +270,7 @@ describe('runComputeJob', () => {
         pollsWhenKilled === undefined || finalPolls > pollsWhenKilled,
         'polling went on after the kill',
       );
-      await recordHistory(handle, 'v1-worker-killed');
+      await recordHistory(handle, 'worker-killed');
     } catch (err) {
       console.error(logs.join(''));
       throw err;

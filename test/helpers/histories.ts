@@ -7,12 +7,13 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 export const HISTORIES_DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'histories');
 
 /**
- * With RECORD_HISTORIES=1, saves the workflow's history as a fixture for the replay test. Run the
- * workflow tests this way before changing a workflow, so that the change is checked against what
- * is already running in production.
+ * With RECORD_HISTORIES=<version> (e.g. `v2`), saves the workflow's history as the fixture
+ * `<version>-<name>.json` for the replay test. Run the workflow tests this way before changing a
+ * workflow, so that the change is checked against what is already running in production.
  */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
+  const version = process.env.RECORD_HISTORIES;
+  if (!version) return;
   await mkdir(HISTORIES_DIR, { recursive: true });
-  await writeFile(join(HISTORIES_DIR, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+  await writeFile(join(HISTORIES_DIR, `${version}-${name}.json`), historyToJSON(await handle.fetchHistory()));
 }

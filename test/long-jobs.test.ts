@@ -1,0 +1,110 @@
+/**
+ * Jobs of any length, on the time-skipping test server: a run continues as new before its history
+ * grows large, carrying the job and the progress; the final run returns the results. The emulator's
+ * clock advances by one poll interval per status request, so the job lasts exactly as many polls
+ * as its simulated length needs.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTimeSkippingTemporal } from '../src/dev/local-temporal';
+import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import type { RunComputeJobInput } from '../src/types';
+import { type ComputeWorker, createComputeWorker } from '../src/worker';
+import { runComputeJob } from '../src/workflows';
+import { eventTypes } from './helpers/history';
+import { ORG_ID } from './helpers/ids';
+import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+
+const TASK_QUEUE = 'evo-compute-long-jobs';
+const HOUR = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let worker: ComputeWorker;
+let workerRun: Promise<void>;
+let emulator: ComputeEmulator;
+/** Simulated time per status request, and the request count where the current test began; set by each test. */
+let msPerPoll = 60_000;
+let requestsBefore = 0;
+const t0 = Date.now();
+
+before(async () => {
+  quietRuntime();
+  env = await startTimeSkippingTemporal();
+  emulator = await startComputeEmulator({
+    now: () => t0 + (emulator.counts.GET - requestsBefore) * msPerPoll,
+  });
+  worker = await createComputeWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: TASK_QUEUE,
+    baseUrl: emulator.url,
+    accessToken: 'long-jobs',
+    worker: { workflowBundle: await workflowBundle() },
+  });
+  workerRun = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await emulator?.close();
+  await env?.teardown();
+});
+
+async function runLongJob(durationMs: number, interval: number) {
+  msPerPoll = interval;
+  const workflowId = uniqueId('long');
+  const input: RunComputeJobInput = {
+    orgId: ORG_ID,
+    topic: 'emulator',
+    task: 'job',
+    parameters: { durationMs, steps: 100 },
+    poll: { initialInterval: interval, maximumInterval: interval, mode: 'timer' },
+  };
+  // Only this job's status polls move the emulator's clock.
+  requestsBefore = emulator.counts.GET;
+  const handle = await env.client.workflow.start(runComputeJob, {
+    taskQueue: TASK_QUEUE,
+    workflowId,
+    args: [input],
+  });
+  const { job, results } = await handle.result();
+  return { handle, job, results, workflowId };
+}
+
+/** The history length of every run of a workflow, newest first, following continue-as-new back to the first. */
+async function historyLengths(workflowId: string): Promise<number[]> {
+  const lengths: number[] = [];
+  let handle = env.client.workflow.getHandle(workflowId);
+  for (;;) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    lengths.push(events.length);
+    const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return lengths;
+    handle = env.client.workflow.getHandle(workflowId, previous);
+  }
+}
+
+async function assertCompletedInBoundedRuns(handle: WorkflowHandle, workflowId: string, polls: number) {
+  const lengths = await historyLengths(workflowId);
+  assert.ok(lengths.length > 1, 'the workflow continued as new');
+  assert.ok(Math.max(...lengths) <= 10_000, `the longest run has ${Math.max(...lengths)} events`);
+  const view = (await handle.query('progress')) as { polls: number; phase: string };
+  assert.equal(view.phase, 'done', 'queries answer on the final run');
+  assert.ok(view.polls >= polls, `the poll count survives continue-as-new: ${view.polls}`);
+  assert.equal((await eventTypes(handle)).at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
+}
+
+test('a simulated 7-day job polled every minute completes; no run exceeds 10,000 events', async () => {
+  const { handle, results, workflowId } = await runLongJob(7 * 24 * HOUR, 60_000);
+  assert.ok(results.echo);
+  await assertCompletedInBoundedRuns(handle, workflowId, 7 * 24 * 60);
+});
+
+test('a simulated 12-hour job polled every second completes; no run exceeds 10,000 events', async () => {
+  const { handle, results, workflowId } = await runLongJob(12 * HOUR, 1_000);
+  assert.ok(results.echo);
+  await assertCompletedInBoundedRuns(handle, workflowId, 12 * 3600);
+});
