@@ -16,3 +16,35 @@ export interface ChildJobProgress {
  * changes or its progress crosses a 10 % step (so at most about a dozen signals per job).
  */
 export const childJobProgressSignal = defineSignal<[ChildJobProgress]>('evoComputeChildProgress');
+
+/** Where one job of a `runComputeJobs` stands. */
+export type ComputeJobsEntryState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** One job of a `runComputeJobs`, in input order. */
+export interface ComputeJobsEntryView {
+  /** The child workflow's ID (known before it starts). */
+  workflowId: string;
+  state: ComputeJobsEntryState;
+  /** The remote job's last status, as the child reported it (`notifyParent`) or as it ended. */
+  status?: JobStatus;
+  /** 0..100, the remote job's last reported progress. */
+  progress?: number;
+}
+
+/** The answer of `runComputeJobs`' `progress` query. */
+export interface RunComputeJobsProgressView {
+  total: number;
+  /** Jobs that succeeded. */
+  done: number;
+  running: number;
+  failed: number;
+  /** Cancelled jobs, and jobs never started because the run was cancelled or failed fast. */
+  cancelled: number;
+  pending: number;
+  /** Average progress of all jobs, ended ones counting 100, pending ones 0; an integer 0..100. */
+  percent: number;
+  jobs: ComputeJobsEntryView[];
+}
+
+/** `handle.query(runComputeJobsProgressQuery)` on a `runComputeJobs` workflow (the query is named `progress` too). */
+export const runComputeJobsProgressQuery = defineQuery<RunComputeJobsProgressView>('progress');

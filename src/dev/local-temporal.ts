@@ -78,6 +78,10 @@ export function findTimeSkippingServer(env: Env = process.env): string | undefin
 }
 
 export interface LocalTemporalOptions {
+  /** The frontend port. Default: a free one. */
+  port?: number;
+  /** A namespace to create (and register the search attributes on). Default `default`. */
+  namespace?: string;
   /** Serve the Web UI (on `uiPort`, or a free port). */
   ui?: boolean;
   uiPort?: number;
@@ -95,6 +99,8 @@ export async function startLocalTemporal(
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: path ? { type: 'existing-path', path } : undefined,
+      port: options.port,
+      namespace: options.namespace,
       ui: options.ui ?? options.uiPort !== undefined,
       uiPort: options.uiPort,
       extraArgs: options.extraArgs,

@@ -3,3 +3,12 @@
  * user's own workflow code for `executeChild(runComputeJob, …)`.
  */
 export { runComputeJob } from './run-compute-job';
+export {
+  type ComputeJobChildOptions,
+  type ComputeJobChildOptionsOverrides,
+  computeJobChildOptions,
+  type RunComputeJobsInput,
+  type RunComputeJobsResult,
+  runComputeJobs,
+  type SettledComputeJob,
+} from './run-compute-jobs';

@@ -1,0 +1,39 @@
+/** Settings and the Temporal connection of the commands that talk to a running Temporal service. */
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError } from '../worker-config';
+import { CliError, oneLine, usageError } from './errors';
+import { type TemporalClientSettings, temporalSettingsFromEnv } from './settings';
+
+/** The settings from the environment; a malformed one is a usage error (exit code 2). */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): TemporalClientSettings {
+  try {
+    return temporalSettingsFromEnv(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw usageError(err.message);
+    throw err;
+  }
+}
+
+export interface CliConnection {
+  client: Client;
+  close(): Promise<void>;
+}
+
+export async function connect(settings: TemporalClientSettings): Promise<CliConnection> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({
+      address: settings.address,
+      tls: settings.tls,
+      apiKey: settings.apiKey,
+    });
+  } catch (err) {
+    throw new CliError(
+      `cannot connect to Temporal at ${settings.address}: ${oneLine(err instanceof Error ? err.message : String(err))}`,
+    );
+  }
+  return {
+    client: new Client({ connection, namespace: settings.namespace }),
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * `evo-compute dev`: a local Temporal dev server (search attributes registered, Web UI on), the
+ * Compute API emulator and a worker, all in this process until Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../defaults';
+import type { DevStack } from '../dev/stack';
+import { CliError, ExitCode, oneLine } from './errors';
+import { parsePort } from './options';
+import { waitForSignal } from './signals';
+
+interface DevOptions {
+  port?: number;
+  uiPort?: number;
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run a local Temporal dev server, the Compute API emulator and a worker until Ctrl-C')
+    .option('--port <n>', 'Temporal frontend port (default: a free one)', parsePort)
+    .option('--ui-port <n>', 'Temporal Web UI port (default: a free one)', parsePort)
+    .action(async (options: DevOptions) => {
+      // Loaded here: the worker's native runtime is only needed by this command.
+      const { DefaultLogger, Runtime }: typeof import('@temporalio/worker') = require('@temporalio/worker');
+      const { DEV_ORG_ID, startDevStack }: typeof import('../dev/stack') = require('../dev/stack');
+      Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+      const namespace = process.env.TEMPORAL_NAMESPACE?.trim() || DEFAULT_NAMESPACE;
+      const taskQueue = process.env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
+
+      // A Ctrl-C during start-up is honoured once everything is up, so nothing is left behind.
+      const stop = waitForSignal();
+      process.stderr.write('Starting a Temporal dev server, the Compute API emulator and a worker…\n');
+      const stack = await startDevStack({
+        namespace,
+        taskQueue,
+        port: options.port || undefined,
+        uiPort: options.uiPort || undefined,
+      });
+      process.stdout.write(`${instructions(stack, DEV_ORG_ID)}\n`);
+
+      // Runs until Ctrl-C or SIGTERM (the worker stops itself on those too), or until the worker fails.
+      const failure = await Promise.race([
+        stop.signalled.then(() => undefined),
+        stack.workerStopped.then(
+          () => new CliError('the worker stopped'),
+          (err: unknown) => new CliError(`the worker failed: ${oneLine(String(err))}`),
+        ),
+      ]);
+      stop.dispose();
+      const force = waitForSignal();
+      void force.signalled.then(() => process.exit(ExitCode.Cancelled));
+      process.stderr.write('Shutting down…\n');
+      await stack.close();
+      force.dispose();
+      if (failure) throw failure;
+    });
+}
+
+function instructions(stack: DevStack, orgId: string): string {
+  const env = [`TEMPORAL_ADDRESS=${stack.address}`, `EVO_ORG_ID=${orgId}`];
+  if (stack.namespace !== DEFAULT_NAMESPACE) env.push(`TEMPORAL_NAMESPACE=${stack.namespace}`);
+  if (stack.taskQueue !== DEFAULT_TASK_QUEUE) env.push(`TEMPORAL_TASK_QUEUE=${stack.taskQueue}`);
+  const token = stack.accessToken ? `bearer token ${stack.accessToken}` : 'no token checked';
+  return [
+    `Temporal server:   ${stack.address} (namespace ${stack.namespace}, task queue ${stack.taskQueue})`,
+    `Temporal UI:       ${stack.uiUrl ?? '(none)'}`,
+    `Compute emulator:  ${stack.emulator.url} (${token})`,
+    `Worker:            polling ${stack.namespace}/${stack.taskQueue} against the emulator`,
+    '',
+    'Run a job from another shell:',
+    `  export ${env.join(' ')}`,
+    `  echo '{"blocks": 8}' | evo-compute run --topic geostatistics --task kriging --params -`,
+    '',
+    'Ctrl-C stops everything.',
+  ].join('\n');
+}

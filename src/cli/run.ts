@@ -1,0 +1,219 @@
+/**
+ * `evo-compute run`: start a compute job and follow it to its results, or start it detached.
+ * Progress goes to stderr (a live bar on a terminal, JSON lines otherwise) and the results to
+ * stdout, so `evo-compute run … > results.json` keeps the results file clean.
+ */
+import { createInterface } from 'node:readline';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Command } from 'commander';
+import { startComputeJob, watchComputeJob } from '../client';
+import { isUuid } from '../job-url';
+import type { ComputeJobProgressView, SubmitComputeJobInput } from '../types';
+import { connect, readSettings } from './connect';
+import { CliError, ExitCode, oneLine, usageError } from './errors';
+import { checkSegment, parseDuration, readParams } from './options';
+import { outcomeError } from './outcome';
+import { createProgressRenderer } from './progress';
+
+type StartedComputeJob = Awaited<ReturnType<typeof startComputeJob>>;
+
+interface RunOptions {
+  topic: string;
+  task: string;
+  params: string;
+  org?: string;
+  preview?: boolean;
+  detach?: boolean;
+  pollInterval?: string;
+  timeout?: string;
+  taskQueue?: string;
+  workflowId?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start a compute job and follow it to its results')
+    .requiredOption('--topic <topic>', 'task topic, e.g. geostatistics')
+    .requiredOption('--task <task>', 'task name, e.g. kriging')
+    .requiredOption('--params <file>', 'the task parameters, a JSON object; - reads standard input')
+    .option('--org <id>', 'Evo organisation id (default: $EVO_ORG_ID)')
+    .option('--preview', 'run a preview task (sends API-Preview: opt-in)')
+    .option('--detach', 'print the workflow id and exit; the job runs on')
+    .option(
+      '--poll-interval <duration>',
+      'a fixed time between status polls, e.g. 2s (default: the adaptive schedule, 1s growing to 30s)',
+    )
+    .option('--timeout <duration>', 'cancel the job when it takes longer, e.g. 1h (default: no limit)')
+    .option('--task-queue <queue>', "the workers' task queue (default: $TEMPORAL_TASK_QUEUE or evo-compute)")
+    .option('--workflow-id <id>', 'the workflow id (default: evo-compute/<topic>/<task>/<random UUID>)')
+    .action((options: RunOptions) => run(options));
+}
+
+async function run(options: RunOptions): Promise<void> {
+  const orgId = (options.org ?? process.env.EVO_ORG_ID)?.trim();
+  if (!orgId) throw usageError('--org is not given and EVO_ORG_ID is not set');
+  if (!isUuid(orgId)) throw usageError(`--org must be a UUID, got ${JSON.stringify(orgId)}`);
+  const input: SubmitComputeJobInput = {
+    orgId,
+    topic: checkSegment('--topic', options.topic),
+    task: checkSegment('--task', options.task),
+    parameters: {},
+  };
+  if (options.preview) input.preview = true;
+  if (options.pollInterval) input.pollInterval = parseDuration('--poll-interval', options.pollInterval);
+  if (options.timeout) input.timeout = parseDuration('--timeout', options.timeout);
+  const settings = readSettings();
+  input.parameters = await readParams(options.params);
+
+  const connection = await connect(settings);
+  try {
+    let handle: StartedComputeJob;
+    try {
+      handle = await startComputeJob(connection.client, input, {
+        taskQueue: options.taskQueue ?? settings.taskQueue,
+        workflowId: options.workflowId,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new CliError(`a workflow with id ${err.workflowId} is already running`);
+      }
+      throw err;
+    }
+    if (options.detach) {
+      process.stdout.write(`${handle.workflowId}\n`);
+      return;
+    }
+    // How often the progress is read: every second, or faster when the job is polled faster.
+    const pollMs = input.pollInterval === undefined ? 1000 : msToNumber(input.pollInterval);
+    await follow(handle, {
+      refreshMs: Math.min(Math.max(pollMs, 200), 1000),
+      // A prompt needs a keyboard: not when the parameters came from standard input.
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && options.params !== '-',
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+type Answer = 'yes' | 'no' | 'interrupted';
+
+/** Asks a yes/no question on the terminal; `close()` withdraws it (answer `no`). */
+function askYesNo(question: string): { answer: Promise<Answer>; close(): void } {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  let settle: (answer: Answer) => void = () => undefined;
+  const answer = new Promise<Answer>((resolve) => {
+    let settled = false;
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      rl.close();
+      resolve(value);
+    };
+  });
+  rl.on('SIGINT', () => {
+    process.stderr.write('\n');
+    settle('interrupted');
+  });
+  rl.on('close', () => settle('no'));
+  rl.question(question, (text) => settle(/^\s*y(es)?\s*$/i.test(text) ? 'yes' : 'no'));
+  return { answer, close: () => settle('no') };
+}
+
+/**
+ * Shows the job's progress until its workflow closes, then prints the results (or throws the
+ * failure). Ctrl-C asks whether to cancel the job (on a terminal) or cancels it (otherwise; SIGTERM
+ * too); a second Ctrl-C stops waiting at once.
+ */
+async function follow(
+  handle: StartedComputeJob,
+  options: { refreshMs: number; interactive: boolean },
+): Promise<void> {
+  const { workflowId } = handle;
+  const tty = Boolean(process.stderr.isTTY);
+  const renderer = createProgressRenderer(tty ? 'bar' : 'json', process.stderr);
+  const note = (text: string) => {
+    renderer.suspend();
+    process.stderr.write(`${text}\n`);
+    renderer.resume();
+  };
+  if (tty) process.stderr.write(`Started ${workflowId} (Ctrl-C to cancel)\n`);
+  else process.stderr.write(`${JSON.stringify({ workflowId, runId: handle.firstExecutionRunId })}\n`);
+
+  let lastView: ComputeJobProgressView | undefined;
+  let cancelRequested = false;
+  let prompt: ReturnType<typeof askYesNo> | undefined;
+  let stopWaiting: (err: CliError) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stopWaiting = reject;
+  });
+  stopped.catch(() => undefined); // raced below; never left unhandled
+
+  const requestCancel = () => {
+    if (cancelRequested) return;
+    cancelRequested = true;
+    if (tty) note('Cancelling the job…');
+    handle.cancel().catch((err: unknown) => {
+      // The workflow may have closed meanwhile; its outcome says what happened.
+      note(`evo-compute: could not request cancellation: ${oneLine(String(err))}`);
+    });
+  };
+  const askToCancel = async () => {
+    renderer.suspend();
+    prompt = askYesNo('Cancel the job? [y/N] ');
+    const answer = await prompt.answer;
+    prompt = undefined;
+    renderer.resume();
+    if (answer === 'yes') requestCancel();
+    if (answer === 'interrupted') {
+      stopWaiting(
+        new CliError(
+          `stopped waiting; the job runs on (evo-compute status ${workflowId}, evo-compute cancel ${workflowId})`,
+          ExitCode.Cancelled,
+        ),
+      );
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (prompt) return;
+    if (cancelRequested) {
+      stopWaiting(
+        new CliError(
+          `stopped waiting; the workflow is cancelling its job (evo-compute status ${workflowId})`,
+          ExitCode.Cancelled,
+        ),
+      );
+      return;
+    }
+    if (signal === 'SIGINT' && options.interactive) void askToCancel();
+    else requestCancel();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const outcome = await Promise.race([
+      watchComputeJob(handle, {
+        intervalMs: options.refreshMs,
+        onProgress: (view) => {
+          lastView = view;
+          renderer.update(view);
+        },
+      }),
+      stopped,
+    ]);
+    prompt?.close();
+    renderer.finish();
+    const error = outcomeError(outcome, lastView);
+    if (error) throw error;
+    const { job, results } = outcome.result ?? { job: undefined, results: {} };
+    if (tty && job) process.stderr.write(`Job ${job.jobId} succeeded.\n`);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    prompt?.close();
+    renderer.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

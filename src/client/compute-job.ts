@@ -1,0 +1,285 @@
+/**
+ * Client-side helpers for `runComputeJob`: start one, read its progress, cancel it, wait for its
+ * outcome. They need a Temporal `Client` and nothing of the worker: the workflow is named by its
+ * type string, and its function is imported for its type only.
+ */
+import {
+  type Client,
+  type WorkflowExecutionStatusName,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+  WorkflowNotFoundError,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import {
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  type Workflow,
+} from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import { DEFAULT_TASK_QUEUE } from '../defaults';
+import { progressQuery } from '../queries';
+import type {
+  ComputeJobProgressView,
+  ComputeJobResult,
+  JobProgress,
+  JobRef,
+  Problem,
+  RunComputeJobInput,
+} from '../types';
+import type { runComputeJob } from '../workflows/run-compute-job';
+import { computeJobWorkflowId } from './workflow-id';
+
+/** The workflow type name of `runComputeJob`, as workers register it. */
+export const RUN_COMPUTE_JOB_WORKFLOW_TYPE = 'runComputeJob';
+
+/** The type of the `runComputeJob` workflow function. */
+export type RunComputeJobWorkflow = typeof runComputeJob;
+
+/** A handle on a `runComputeJob` execution. */
+export type ComputeJobHandle = WorkflowHandle<RunComputeJobWorkflow>;
+
+/**
+ * Options of `startComputeJob`: any `client.workflow.start` option, all optional, plus `key`.
+ * `workflowExecutionTimeout` and `workflowRunTimeout` are left out on purpose: they end the workflow
+ * without letting it cancel the remote job. Use the input's `timeout` instead.
+ */
+export type StartComputeJobOptions = Partial<
+  Omit<
+    WorkflowStartOptions<RunComputeJobWorkflow>,
+    'args' | 'workflowExecutionTimeout' | 'workflowRunTimeout'
+  >
+> & {
+  /** Default `DEFAULT_TASK_QUEUE` (`evo-compute`). */
+  taskQueue?: string;
+  /** Default `computeJobWorkflowId(topic, task, key)`. */
+  workflowId?: string;
+  /** The last segment of the default workflow id. Default: the job id when attaching, else a random UUID. */
+  key?: string;
+};
+
+function jobParts(input: RunComputeJobInput): {
+  orgId: string;
+  topic: string;
+  task: string;
+  preview: boolean;
+  job?: JobRef;
+} {
+  if ('job' in input) {
+    const { job } = input;
+    return { orgId: job.orgId, topic: job.topic, task: job.task, preview: job.preview, job };
+  }
+  return { orgId: input.orgId, topic: input.topic, task: input.task, preview: input.preview ?? false };
+}
+
+/** The one-line summary the Temporal UI shows for a compute job: `Evo compute geostatistics/kriging`. */
+export function computeJobSummary(input: RunComputeJobInput): string {
+  const { topic, task } = jobParts(input);
+  return `Evo compute ${topic}/${task}`;
+}
+
+/** The Markdown details the Temporal UI shows for a compute job: org, topic, task, preview, job. */
+export function computeJobDetails(input: RunComputeJobInput): string {
+  const { orgId, topic, task, preview, job } = jobParts(input);
+  const lines = [
+    `**Evo compute job** \`${topic}/${task}\``,
+    '',
+    `- Org: \`${orgId}\``,
+    `- Topic: \`${topic}\``,
+    `- Task: \`${task}\``,
+    `- Preview: ${preview ? 'yes' : 'no'}`,
+  ];
+  if (job) lines.push(`- Job: \`${job.jobId}\` (attached)`, `- Status URL: ${job.url}`);
+  return lines.join('\n');
+}
+
+/**
+ * Starts `runComputeJob` and returns its handle. The workflow id defaults to
+ * `evo-compute/<topic>/<task>/<key>` (`computeJobWorkflowId`), the task queue to `evo-compute`, and
+ * the Temporal UI's summary and details describe the job. Every other start option passes through.
+ */
+export async function startComputeJob(
+  client: Client,
+  input: RunComputeJobInput,
+  options: StartComputeJobOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<RunComputeJobWorkflow>> {
+  const { key, workflowId, taskQueue, ...rest } = options;
+  const { topic, task, job } = jobParts(input);
+  return client.workflow.start<RunComputeJobWorkflow>(RUN_COMPUTE_JOB_WORKFLOW_TYPE, {
+    staticSummary: computeJobSummary(input),
+    staticDetails: computeJobDetails(input),
+    ...rest,
+    taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowId:
+      workflowId ?? computeJobWorkflowId(topic, task, key ?? job?.jobId ?? globalThis.crypto.randomUUID()),
+    args: [input],
+  });
+}
+
+/** The activity that polls a job inside one call, heartbeating each reading. */
+const WAIT_FOR_JOB_ACTIVITY_TYPE = 'waitForJob';
+
+/** What `waitForJob` heartbeats: its latest reading and the poll count so far. */
+interface WaitForJobHeartbeat {
+  progress?: JobProgress;
+  polls: number;
+}
+
+/** The latest heartbeat of the workflow's pending `waitForJob` activity, if there is one. */
+async function waitHeartbeat<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+): Promise<WaitForJobHeartbeat | undefined> {
+  const { raw } = await handle.describe();
+  const payloads = raw.pendingActivities?.find(
+    (activity) => activity.activityType?.name === WAIT_FOR_JOB_ACTIVITY_TYPE,
+  )?.heartbeatDetails?.payloads;
+  if (!payloads?.length) return undefined;
+  const details = await decodeFromPayloadsAtIndex<WaitForJobHeartbeat>(
+    handle.client.options.loadedDataConverter,
+    0,
+    payloads,
+  );
+  return details && typeof details.polls === 'number' ? details : undefined;
+}
+
+export interface GetComputeJobProgressOptions {
+  /**
+   * Also read the heartbeats of the activity that polls the job (the workflow's view is updated only
+   * when that activity returns, which may be tens of seconds), and answer with the newer of the two.
+   * Costs one `describe` call more. Default true.
+   */
+  heartbeats?: boolean;
+}
+
+/**
+ * The `progress` query: the phase of the workflow, the job and what it last reported. While the
+ * job is polled inside an activity, the activity's latest heartbeat is newer than the workflow's
+ * view; then its reading and poll count replace the view's (unless `heartbeats: false`).
+ */
+export async function getComputeJobProgress<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+  options: GetComputeJobProgressOptions = {},
+): Promise<ComputeJobProgressView> {
+  const heartbeats = options.heartbeats ?? true;
+  const [view, heartbeat] = await Promise.all([
+    handle.query(progressQuery),
+    heartbeats ? waitHeartbeat(handle).catch(() => undefined) : undefined,
+  ]);
+  if (view.phase !== 'running' || !heartbeat?.progress || heartbeat.polls <= view.polls) return view;
+  const { progress } = heartbeat;
+  return {
+    ...view,
+    polls: heartbeat.polls,
+    // As the workflow records a reading: keep the last percentage and message when a poll omits them.
+    status: {
+      ...progress,
+      progress: progress.progress ?? view.status?.progress,
+      message: progress.message ?? view.status?.message,
+    },
+  };
+}
+
+/** Why a compute job's workflow did not complete. */
+export interface ComputeJobFailure {
+  /** The failure type (`ComputeFailureType`, e.g. `JobFailed`), when the workflow failed with one. */
+  type?: string;
+  message: string;
+  /** The problem object of a failed job or of a refused request. */
+  problem?: Problem;
+  /** The job, when the failure names it. */
+  job?: JobRef;
+}
+
+/** How a compute job's workflow closed. */
+export interface ComputeJobOutcome {
+  workflowId: string;
+  status: Extract<
+    WorkflowExecutionStatusName,
+    'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT'
+  >;
+  /** `COMPLETED`: the job and its results. */
+  result?: ComputeJobResult;
+  /** Every other status: what ended it. */
+  failure?: ComputeJobFailure;
+}
+
+function failureOf(err: Error | undefined): ComputeJobFailure {
+  const failure: ComputeJobFailure = { message: err?.message ?? 'no reason given' };
+  if (err instanceof ApplicationFailure) {
+    if (err.type) failure.type = err.type;
+    const details = err.details?.[0];
+    if (details && typeof details === 'object') {
+      const { problem, job } = details as { problem?: Problem; job?: JobRef };
+      if (problem && typeof problem === 'object') failure.problem = problem;
+      if (job && typeof job === 'object') failure.job = job;
+    }
+  }
+  return failure;
+}
+
+/**
+ * Waits for the workflow to close and tells how: completed with its results, failed (with the
+ * failure type and problem), cancelled, terminated or timed out. Throws only when Temporal cannot
+ * be asked (a connection error, an unknown workflow).
+ */
+export async function waitForComputeJob<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+): Promise<ComputeJobOutcome> {
+  const { workflowId } = handle;
+  try {
+    const result = (await handle.result()) as ComputeJobResult;
+    return { workflowId, status: 'COMPLETED', result };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof CancelledFailure)
+      return { workflowId, status: 'CANCELLED', failure: failureOf(cause) };
+    if (cause instanceof TerminatedFailure)
+      return { workflowId, status: 'TERMINATED', failure: failureOf(cause) };
+    if (cause instanceof TimeoutFailure)
+      return { workflowId, status: 'TIMED_OUT', failure: failureOf(cause) };
+    return { workflowId, status: 'FAILED', failure: failureOf(cause ?? err) };
+  }
+}
+
+export interface CancelComputeJobOptions {
+  /** Wait for the workflow to close (after it has cancelled the remote job) and return its outcome. */
+  wait?: boolean;
+}
+
+/**
+ * Asks the workflow to cancel. The workflow then cancels the remote job (one DELETE, unless the job
+ * has already ended), waits for it to reach `cancelled`, and ends as cancelled. With
+ * `{ wait: true }`, resolves with the outcome once the workflow has closed: usually `CANCELLED`,
+ * but `COMPLETED` or `FAILED` when the job ended before the cancel reached it. A workflow that has
+ * already closed is not an error: there is nothing to cancel, and its outcome is returned.
+ */
+export function cancelComputeJob<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+  options?: { wait?: false },
+): Promise<undefined>;
+export function cancelComputeJob<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+  options: { wait: true },
+): Promise<ComputeJobOutcome>;
+export function cancelComputeJob<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+  options?: CancelComputeJobOptions,
+): Promise<ComputeJobOutcome | undefined>;
+export async function cancelComputeJob<W extends Workflow>(
+  handle: WorkflowHandle<W>,
+  options: CancelComputeJobOptions = {},
+): Promise<ComputeJobOutcome | undefined> {
+  try {
+    await handle.cancel();
+  } catch (err) {
+    // A workflow that has already closed cannot be cancelled; its outcome is still the answer.
+    // `describe` throws for a workflow that does not exist at all.
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if ((await handle.describe()).status.name === 'RUNNING') throw err;
+  }
+  return options.wait ? waitForComputeJob(handle) : undefined;
+}

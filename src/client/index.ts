@@ -1,0 +1,22 @@
+/**
+ * Client-side helpers for compute jobs: start, follow, cancel. No worker code; safe to import
+ * wherever a Temporal `Client` is.
+ */
+export {
+  type CancelComputeJobOptions,
+  type ComputeJobFailure,
+  type ComputeJobHandle,
+  type ComputeJobOutcome,
+  cancelComputeJob,
+  computeJobDetails,
+  computeJobSummary,
+  type GetComputeJobProgressOptions,
+  getComputeJobProgress,
+  RUN_COMPUTE_JOB_WORKFLOW_TYPE,
+  type RunComputeJobWorkflow,
+  type StartComputeJobOptions,
+  startComputeJob,
+  waitForComputeJob,
+} from './compute-job';
+export { type WatchComputeJobOptions, watchComputeJob } from './watch';
+export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './workflow-id';

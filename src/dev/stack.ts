@@ -1,0 +1,143 @@
+/**
+ * Everything a compute job needs on one machine: a Temporal dev server (with the `EvoCompute*`
+ * search attributes and the Web UI), the Compute API emulator and a worker polling the task queue
+ * against it. `evo-compute dev` and `npm run demo` are built on it.
+ */
+import { createServer } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../defaults';
+import { startComputeEmulator } from '../emulator';
+import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
+import { createComputeWorker } from '../worker';
+import { startLocalTemporal } from './local-temporal';
+
+/** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */
+export const DEV_ACCESS_TOKEN = 'dev-token';
+
+/** An org id for local runs: the emulator accepts any UUID. */
+export const DEV_ORG_ID = '00000000-0000-4000-8000-000000000000';
+
+export interface DevStackOptions {
+  /**
+   * A Temporal server to use (`host:port`) instead of starting one. Then nothing is registered on
+   * it and there is no UI URL.
+   */
+  address?: string;
+  /** Default `default`. */
+  namespace?: string;
+  /** Default `evo-compute`. */
+  taskQueue?: string;
+  /** The started server's frontend port. Default: a free one. */
+  port?: number;
+  /** The started server's Web UI port. Default: a free one. */
+  uiPort?: number;
+  /** Options of the emulator; `accessToken` defaults to `DEV_ACCESS_TOKEN`. */
+  emulator?: ComputeEmulatorOptions;
+  /** Extra `Worker.create` options (e.g. a prebuilt `workflowBundle`). */
+  worker?: Partial<WorkerOptions>;
+}
+
+export interface DevStack {
+  /** The Temporal frontend, `host:port`. */
+  readonly address: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  /** The Temporal Web UI, when the stack started the server. */
+  readonly uiUrl?: string;
+  readonly emulator: ComputeEmulator;
+  /** The token the emulator expects (undefined: it checks none). */
+  readonly accessToken?: string;
+  /** A client on the stack's namespace. */
+  readonly client: Client;
+  /** Settles when the worker stops: after `close()`, or earlier if it fails. */
+  readonly workerStopped: Promise<void>;
+  /** The workflow's page in the Temporal UI, when there is a UI. */
+  workflowUrl(workflowId: string): string | undefined;
+  /** Stops the worker (gracefully), the emulator and the server, in that order. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    let address: string;
+    let uiUrl: string | undefined;
+    let connection: Connection;
+    let nativeConnection: NativeConnection;
+    if (options.address) {
+      address = options.address;
+      connection = await Connection.connect({ address });
+      cleanups.push(() => connection.close());
+      nativeConnection = await NativeConnection.connect({ address });
+      cleanups.push(() => nativeConnection.close());
+    } else {
+      const uiPort = options.uiPort ?? (await freePort());
+      const env = await startLocalTemporal({ uiPort, port: options.port, namespace });
+      cleanups.push(() => env.teardown());
+      address = env.address;
+      uiUrl = `http://127.0.0.1:${uiPort}`;
+      connection = env.connection;
+      nativeConnection = env.nativeConnection;
+    }
+
+    const emulatorOptions = { accessToken: DEV_ACCESS_TOKEN, ...options.emulator };
+    const emulator = await startComputeEmulator(emulatorOptions);
+    cleanups.push(() => emulator.close());
+
+    const worker = await createComputeWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      baseUrl: emulator.url,
+      accessToken: emulatorOptions.accessToken ?? 'unused',
+      worker: options.worker,
+    });
+    const workerStopped = worker.run();
+    workerStopped.catch(() => undefined); // the caller may not watch it; close() reports nothing either
+    cleanups.push(async () => {
+      if (worker.worker.getState() === 'RUNNING') worker.shutdown();
+      await workerStopped;
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      address,
+      namespace,
+      taskQueue,
+      uiUrl,
+      emulator,
+      accessToken: emulatorOptions.accessToken,
+      client: new Client({ connection, namespace }),
+      workerStopped,
+      workflowUrl: (workflowId) =>
+        uiUrl
+          ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`
+          : undefined,
+      close() {
+        closing ??= runCleanups();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}

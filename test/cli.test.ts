@@ -1,0 +1,256 @@
+/**
+ * The `evo-compute` CLI as a user meets it: the compiled program run as a child process (not a
+ * terminal, so progress comes as JSON lines) against a real Temporal dev server, the emulator and
+ * a worker started here.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createProgressRenderer } from '../src/cli/progress';
+import { startLocalTemporal } from '../src/dev/local-temporal';
+import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import { type ComputeWorker, createComputeWorker } from '../src/worker';
+import { ORG_ID } from './helpers/ids';
+import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { waitFor } from './helpers/wait';
+
+const CLI = require.resolve('../src/cli');
+const TOKEN = 'cli-test-token';
+const TASK_QUEUE = 'evo-compute-cli-test';
+
+let env: TestWorkflowEnvironment;
+let emulator: ComputeEmulator;
+let worker: ComputeWorker;
+let workerRun: Promise<void>;
+let dir: string;
+
+before(async () => {
+  quietRuntime();
+  [env, emulator, dir] = await Promise.all([
+    startLocalTemporal(),
+    startComputeEmulator({ accessToken: TOKEN }),
+    mkdtemp(join(tmpdir(), 'evo-compute-cli-')),
+  ]);
+  worker = await createComputeWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: TASK_QUEUE,
+    baseUrl: emulator.url,
+    accessToken: TOKEN,
+    worker: { workflowBundle: await workflowBundle() },
+  });
+  workerRun = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await emulator?.close();
+  await env?.teardown();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface CliRun {
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+  stdout(): string;
+  stderr(): string;
+}
+
+function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
+  const { TEMPORAL_API_KEY: _key, TEMPORAL_TLS: _tls, ...inherited } = process.env;
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: {
+      ...inherited,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      EVO_ORG_ID: ORG_ID,
+      ...options.env,
+    },
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return {
+    kill: (signal) => child.kill(signal),
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
+    stdout: () => stdout,
+    stderr: () => stderr,
+  };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Stderr's lines that are not JSON: the CLI's messages. */
+function messages(text: string): string[] {
+  return lines(text).filter((line) => !line.startsWith('{'));
+}
+
+async function paramsFile(parameters: unknown): Promise<string> {
+  const file = join(dir, `${uniqueId('params')}.json`);
+  await writeFile(file, JSON.stringify(parameters));
+  return file;
+}
+
+function jobTagged(tag: string) {
+  return emulator.jobs().find((job) => job.parameters.tag === tag);
+}
+
+const EMULATOR_JOB = ['--topic', 'emulator', '--task', 'job', '--poll-interval', '100ms'];
+
+describe('evo-compute run', () => {
+  test('runs a job to its results: JSON progress lines on stderr, the results on stdout', async () => {
+    const params = { tag: uniqueId('tag'), durationMs: 1200, steps: 3, results: { answer: 42 } };
+    const run = cli(['run', ...EMULATOR_JOB, '--params', '-'], { stdin: JSON.stringify(params) });
+    assert.equal(await run.exited, 0, run.stderr());
+    assert.deepEqual(JSON.parse(run.stdout()), { answer: 42 });
+
+    const [started, ...progress] = lines(run.stderr()).map((line) => JSON.parse(line));
+    assert.match(started.workflowId, /^evo-compute\/emulator\/job\//);
+    assert.ok(progress.length >= 2, run.stderr());
+    for (const line of progress) {
+      assert.deepEqual(
+        Object.keys(line).filter((key) => !['status', 'progress', 'message'].includes(key)),
+        [],
+      );
+    }
+    const inProgress = progress.find((line) => line.status === 'in progress');
+    assert.equal(typeof inProgress?.progress, 'number');
+    assert.match(inProgress?.message, /^Step \d of 3$/);
+    assert.equal(progress.at(-1)?.status, 'succeeded');
+    assert.equal(jobTagged(params.tag)?.status, 'succeeded');
+  });
+
+  test('--detach prints the workflow id; status shows it; cancel cancels the remote job once', async () => {
+    const tag = uniqueId('tag');
+    const file = await paramsFile({ tag, durationMs: 60_000, cancelDelayMs: 100 });
+    const detached = cli(['run', ...EMULATOR_JOB, '--params', file, '--detach']);
+    assert.equal(await detached.exited, 0, detached.stderr());
+    const workflowId = detached.stdout().trim();
+    assert.match(workflowId, /^evo-compute\/emulator\/job\/[0-9a-f-]{36}$/);
+    assert.equal(detached.stderr(), '');
+
+    await waitFor('the remote job to be polled', () => (jobTagged(tag)?.statusRequests ?? 0) >= 1);
+    const status = cli(['status', workflowId]);
+    assert.equal(await status.exited, 0, status.stderr());
+    const view = JSON.parse(status.stdout());
+    assert.equal(view.workflowId, workflowId);
+    assert.equal(view.workflowStatus, 'RUNNING');
+    assert.equal(view.job.jobId, jobTagged(tag)?.jobId);
+    assert.ok(['requested', 'in progress'].includes(view.status.status), status.stdout());
+
+    const cancel = cli(['cancel', workflowId]);
+    assert.equal(await cancel.exited, 0, cancel.stderr());
+    const cancelled = JSON.parse(cancel.stdout());
+    assert.equal(cancelled.workflowStatus, 'CANCELLED');
+    assert.equal(cancelled.status.status, 'cancelled');
+    assert.equal(jobTagged(tag)?.status, 'cancelled');
+    assert.equal(jobTagged(tag)?.cancelRequests, 1);
+  });
+
+  test('a failed job exits 1 with one line naming JobFailed and the problem title', async () => {
+    const file = await paramsFile({
+      tag: uniqueId('tag'),
+      durationMs: 100,
+      fail: { title: 'Variogram invalid', detail: 'sill < 0' },
+    });
+    const run = cli(['run', ...EMULATOR_JOB, '--params', file]);
+    assert.equal(await run.exited, 1, run.stderr());
+    assert.equal(run.stdout(), '');
+    const [message, ...more] = messages(run.stderr());
+    assert.deepEqual(more, []);
+    assert.match(
+      message ?? '',
+      /^evo-compute: JobFailed: Variogram invalid: sill < 0 \(job [0-9a-f-]{36}\)$/,
+    );
+  });
+
+  test('Ctrl-C (SIGINT) while waiting, not on a terminal, cancels the job and exits 130', async () => {
+    const tag = uniqueId('tag');
+    const file = await paramsFile({ tag, durationMs: 60_000, cancelDelayMs: 100 });
+    const run = cli(['run', ...EMULATOR_JOB, '--params', file]);
+    await waitFor('an in-progress line', () => run.stderr().includes('"in progress"'));
+    run.kill('SIGINT');
+    assert.equal(await run.exited, 130, run.stderr());
+    assert.match(
+      messages(run.stderr()).join('\n'),
+      /^evo-compute: cancelled: workflow evo-compute\/emulator\/job\/.*; job .* is cancelled$/,
+    );
+    assert.equal(jobTagged(tag)?.status, 'cancelled');
+    assert.equal(jobTagged(tag)?.cancelRequests, 1);
+  });
+
+  test('bad usage exits 2 with one line and starts nothing', async () => {
+    const notAnObject = await paramsFile([1, 2]);
+    const posts = emulator.counts.POST;
+    const cases: [string, string[], RegExp][] = [
+      ['missing --topic', ['run', '--task', 'job', '--params', notAnObject], /--topic/],
+      ['unreadable params file', [...EMULATOR_JOB, '--params', join(dir, 'missing.json')], /no such file/],
+      [
+        'params not an object',
+        [...EMULATOR_JOB, '--params', notAnObject],
+        /must be a JSON object, got an array/,
+      ],
+    ];
+    await Promise.all(
+      cases.map(async ([name, args, pattern]) => {
+        const run = cli(args[0] === 'run' ? args : ['run', ...args]);
+        assert.equal(await run.exited, 2, `${name}: ${run.stderr()}`);
+        assert.equal(run.stdout(), '', name);
+        const [message, ...more] = lines(run.stderr());
+        assert.deepEqual(more, [], name);
+        assert.match(message ?? '', /^evo-compute: /, name);
+        assert.match(message ?? '', pattern, name);
+      }),
+    );
+    assert.equal(emulator.counts.POST, posts);
+  });
+});
+
+describe('progress rendering', () => {
+  const view = (progress: number, message: string) => ({
+    phase: 'running' as const,
+    polls: 1,
+    status: { status: 'in progress' as const, progress, message },
+  });
+
+  test('a terminal gets one bar redrawn in place; other output gets one JSON line per change', () => {
+    let bar = '';
+    const renderer = createProgressRenderer('bar', { write: (chunk: string) => (bar += chunk), columns: 60 });
+    renderer.update(view(40, 'Step 2 of 4'));
+    renderer.update(view(40, 'Step 2 of 4'));
+    renderer.suspend();
+    renderer.resume();
+    renderer.update(view(100, 'Step 4 of 4'));
+    renderer.finish();
+    renderer.resume();
+    assert.equal(
+      bar,
+      '\r████████░░░░░░░░░░░░ [in progress] 40% > Step 2 of 4\x1b[K' +
+        '\r\x1b[K' +
+        '\r████████░░░░░░░░░░░░ [in progress] 40% > Step 2 of 4\x1b[K' +
+        '\r████████████████████ [in progress] 100% > Step 4 of 4\x1b[K\n',
+    );
+
+    let json = '';
+    const lines = createProgressRenderer('json', { write: (chunk: string) => (json += chunk) });
+    lines.update({ phase: 'submitting', polls: 0 });
+    lines.update(view(40, 'Step 2 of 4'));
+    lines.update({ ...view(40, 'Step 2 of 4'), polls: 2 });
+    assert.equal(json, '{"status":"in progress","progress":40,"message":"Step 2 of 4"}\n');
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * Test-only workflows: the package's workflows plus small parents that run them as children, and the
+ * orchestration example, in one bundle for the tests' worker.
+ */
+import { executeChild } from '@temporalio/workflow';
+import { computeJobChildOptions } from '../../src/child-options';
+import type { ComputeJobResult, RunComputeJobInput } from '../../src/types';
+import { runComputeJob } from '../../src/workflows';
+
+export { krigeThenSummarise } from '../../examples/orchestration/workflows';
+export { runComputeJob, runComputeJobs } from '../../src/workflows';
+
+/** A parent that runs one job as a child with the default child options (no key: `<parent ID>/1`). */
+export async function parentOfOneJob(
+  input: RunComputeJobInput,
+  taskQueue: string,
+): Promise<ComputeJobResult> {
+  return executeChild(runComputeJob, computeJobChildOptions(input, { taskQueue }));
+}
