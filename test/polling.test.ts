@@ -17,7 +17,7 @@ import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import type { RunComputeJobInput } from '../src/types';
 import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
-import { HISTORIES_DIR } from './helpers/histories';
+import { HISTORIES_DIR, recordHistory } from './helpers/histories';
 import { eventTypes, pollCycles } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
@@ -87,6 +87,7 @@ describe('history cost of a poll', () => {
     const withUpsert = cycles.filter((cycle) => cycle.includes('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'));
     assert.ok(withUpsert.every((cycle) => cycle.length === 7));
     assert.ok(withUpsert.length <= 12, `${withUpsert.length} upserts`);
+    await recordHistory(handle, 'timer-mode');
   });
 
   test('the first version (status as an activity) wrote 11 events a poll', async () => {
@@ -122,6 +123,7 @@ describe('waitForJob', () => {
     assert.equal(types.filter((t) => t === 'TIMER_STARTED').length, 0);
     const view = await handle.query('progress');
     assert.ok((view as { polls: number }).polls >= 10, 'polls made inside the activity are counted');
+    await recordHistory(handle, 'heartbeat-mode');
   });
 
   test('auto mode: polls inside waitForJob while the interval is short, then on timers', async () => {
@@ -136,6 +138,7 @@ describe('waitForJob', () => {
     assert.equal(types.slice(0, firstTimer).filter((t) => t === 'ACTIVITY_TASK_COMPLETED').length, 2); // submit, waitForJob
     assert.ok(types.filter((t) => t === 'TIMER_STARTED').length >= 3);
     assert.equal(types.slice(firstTimer).filter((t) => t === 'ACTIVITY_TASK_SCHEDULED').length, 1); // results
+    await recordHistory(handle, 'auto-mode');
   });
 
   test('cancelling the workflow mid-wait cancels waitForJob and the remote job, once', async () => {
@@ -155,5 +158,6 @@ describe('waitForJob', () => {
     assert.equal(after?.cancelRequests, 1);
     const types = await eventTypes(handle);
     assert.ok(types.includes('ACTIVITY_TASK_CANCEL_REQUESTED'));
+    await recordHistory(handle, 'cancelled-mid-wait');
   });
 });
