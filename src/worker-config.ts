@@ -35,29 +35,48 @@ function read(env: Env, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/**
- * Reads the worker settings:
- * `TEMPORAL_ADDRESS` (host:port, default `localhost:7233`), `TEMPORAL_NAMESPACE` (`default`),
- * `TEMPORAL_TASK_QUEUE` (`evo-compute`), `TEMPORAL_API_KEY` and `TEMPORAL_TLS` (`true`/`false`),
- * `EVO_BASE_URL` (required), and `EVO_ACCESS_TOKEN` or `EVO_ACCESS_TOKEN_FILE` (one required; the
- * file is read again whenever the service answers 401, so a rotated secret is picked up).
- */
-export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSettings {
-  const temporalAddress = read(env, 'TEMPORAL_ADDRESS') ?? DEFAULT_TEMPORAL_ADDRESS;
-  if (!/^(\[[0-9a-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i.test(temporalAddress)) {
-    throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got ${JSON.stringify(temporalAddress)}`);
-  }
-  const port = Number(temporalAddress.slice(temporalAddress.lastIndexOf(':') + 1));
-  if (port < 1 || port > 65535) throw new ConfigError('TEMPORAL_ADDRESS', `has an invalid port ${port}`);
+/** How to reach Temporal: the part of the settings the worker and the `evo-compute` CLI share. */
+export interface TemporalClientSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  tls: boolean;
+  apiKey?: string;
+}
 
-  const namespace = read(env, 'TEMPORAL_NAMESPACE') ?? DEFAULT_NAMESPACE;
-  const taskQueue = read(env, 'TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
+/**
+ * Reads `TEMPORAL_ADDRESS` (host:port, default `localhost:7233`), `TEMPORAL_NAMESPACE` (`default`),
+ * `TEMPORAL_TASK_QUEUE` (`evo-compute`), `TEMPORAL_API_KEY` and `TEMPORAL_TLS` (`true`/`false`, on
+ * with an API key); a malformed one throws a `ConfigError` naming the variable.
+ */
+export function temporalSettingsFromEnv(env: Env = process.env): TemporalClientSettings {
+  const address = read(env, 'TEMPORAL_ADDRESS') ?? DEFAULT_TEMPORAL_ADDRESS;
+  if (!/^(\[[0-9a-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/i.test(address)) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got ${JSON.stringify(address)}`);
+  }
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  if (port < 1 || port > 65535) throw new ConfigError('TEMPORAL_ADDRESS', `has an invalid port ${port}`);
   const apiKey = read(env, 'TEMPORAL_API_KEY');
   const tlsSetting = read(env, 'TEMPORAL_TLS');
   if (tlsSetting !== undefined && tlsSetting !== 'true' && tlsSetting !== 'false') {
     throw new ConfigError('TEMPORAL_TLS', `must be true or false, got ${JSON.stringify(tlsSetting)}`);
   }
-  const tls = tlsSetting === undefined ? apiKey !== undefined : tlsSetting === 'true';
+  return {
+    address,
+    namespace: read(env, 'TEMPORAL_NAMESPACE') ?? DEFAULT_NAMESPACE,
+    taskQueue: read(env, 'TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
+    tls: tlsSetting === undefined ? apiKey !== undefined : tlsSetting === 'true',
+    apiKey,
+  };
+}
+
+/**
+ * Reads the worker settings: the Temporal ones above, `EVO_BASE_URL` (required), and
+ * `EVO_ACCESS_TOKEN` or `EVO_ACCESS_TOKEN_FILE` (one required; the file is read again whenever the
+ * service answers 401, so a rotated secret is picked up).
+ */
+export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSettings {
+  const temporal = temporalSettingsFromEnv(env);
 
   const baseUrl = read(env, 'EVO_BASE_URL');
   if (!baseUrl)
@@ -89,5 +108,13 @@ export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSett
     throw new ConfigError('EVO_ACCESS_TOKEN', 'is not set (nor EVO_ACCESS_TOKEN_FILE)');
   }
 
-  return { temporalAddress, namespace, taskQueue, tls, apiKey, baseUrl, accessToken };
+  return {
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    tls: temporal.tls,
+    apiKey: temporal.apiKey,
+    baseUrl,
+    accessToken,
+  };
 }

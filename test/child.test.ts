@@ -10,12 +10,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { computeJobChildOptions } from '../src/child-options';
 import { computeJobWorkflowId } from '../src/client/workflow-id';
 import { DEFAULT_TASK_QUEUE } from '../src/defaults';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, krigingEstimate, startComputeEmulator } from '../src/emulator';
+import { type ComputeEmulator, krigingEstimate } from '../src/emulator';
 import type { JobRef, RunComputeJobInput } from '../src/types';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import { ORG_ID } from './helpers/ids';
-import { quietRuntime, uniqueId } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { parentsBundle } from './workflows/bundle';
 import { krigeThenSummarise, parentOfOneJob } from './workflows/parents';
@@ -74,33 +73,15 @@ describe('computeJobChildOptions (no server)', () => {
 describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
   let emulator: ComputeEmulator;
-  let worker: ComputeWorker;
-  let workerRun: Promise<void>;
+  let stack: TestStack;
 
   before(async () => {
-    quietRuntime();
-    const [bundle, temporal, emu] = await Promise.all([
-      parentsBundle(),
-      startLocalTemporal(),
-      startComputeEmulator({ accessToken: TOKEN }),
-    ]);
-    [env, emulator] = [temporal, emu];
-    worker = await createComputeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace,
-      taskQueue: TASK_QUEUE,
-      baseUrl: emulator.url,
-      accessToken: TOKEN,
-      worker: { workflowBundle: bundle },
-    });
-    workerRun = worker.run();
+    stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, bundle: parentsBundle });
+    ({ env, emulator } = stack);
   });
 
   after(async () => {
-    worker?.shutdown();
-    await workerRun;
-    await emulator?.close();
-    await env?.teardown();
+    await stack?.close();
   });
 
   /** Starts `parentOfOneJob` on a long job; resolves once the remote job is in progress. */

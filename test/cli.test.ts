@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createProgressRenderer } from '../src/cli/progress';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
+import type { ComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
-import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const CLI = require.resolve('../src/cli');
@@ -24,33 +23,17 @@ const TASK_QUEUE = 'evo-compute-cli-test';
 
 let env: TestWorkflowEnvironment;
 let emulator: ComputeEmulator;
-let worker: ComputeWorker;
-let workerRun: Promise<void>;
+let stack: TestStack;
 let dir: string;
 
 before(async () => {
-  quietRuntime();
-  [env, emulator, dir] = await Promise.all([
-    startLocalTemporal(),
-    startComputeEmulator({ accessToken: TOKEN }),
-    mkdtemp(join(tmpdir(), 'evo-compute-cli-')),
-  ]);
-  worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: TASK_QUEUE,
-    baseUrl: emulator.url,
-    accessToken: TOKEN,
-    worker: { workflowBundle: await workflowBundle() },
-  });
-  workerRun = worker.run();
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
+  ({ env, emulator } = stack);
+  dir = await mkdtemp(join(tmpdir(), 'evo-compute-cli-'));
 });
 
 after(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await emulator?.close();
-  await env?.teardown();
+  await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -7,18 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, type EmulatedJobSnapshot, startComputeEmulator } from '../src/emulator';
+import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
 import {
   childJobProgressSignal,
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
 } from '../src/queries';
 import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/types';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import type { RunComputeJobsInput, SettledComputeJob } from '../src/workflows/run-compute-jobs';
 import { ORG_ID } from './helpers/ids';
-import { quietRuntime, uniqueId } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { parentsBundle } from './workflows/bundle';
 import { runComputeJobs } from './workflows/parents';
@@ -28,33 +27,15 @@ const TASK_QUEUE = 'evo-compute-fan-out-test';
 
 let env: TestWorkflowEnvironment;
 let emulator: ComputeEmulator;
-let worker: ComputeWorker;
-let workerRun: Promise<void>;
+let stack: TestStack;
 
 before(async () => {
-  quietRuntime();
-  const [bundle, temporal, emu] = await Promise.all([
-    parentsBundle(),
-    startLocalTemporal(),
-    startComputeEmulator({ accessToken: TOKEN }),
-  ]);
-  [env, emulator] = [temporal, emu];
-  worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: TASK_QUEUE,
-    baseUrl: emulator.url,
-    accessToken: TOKEN,
-    worker: { workflowBundle: bundle },
-  });
-  workerRun = worker.run();
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, bundle: parentsBundle });
+  ({ env, emulator } = stack);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await emulator?.close();
-  await env?.teardown();
+  await stack?.close();
 });
 
 /** `emulator/job`s tagged with one batch tag and their index, so the test finds them. */

@@ -9,20 +9,19 @@ import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTimeSkippingTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import type { ComputeEmulator } from '../src/emulator';
 import type { RunComputeJobInput } from '../src/types';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { eventTypes } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
-import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
 
 const TASK_QUEUE = 'evo-compute-long-jobs';
 const HOUR = 3_600_000;
 
 let env: TestWorkflowEnvironment;
-let worker: ComputeWorker;
-let workerRun: Promise<void>;
+let stack: TestStack;
 let emulator: ComputeEmulator;
 /** Simulated time per status request, and the request count where the current test began; set by each test. */
 let msPerPoll = 60_000;
@@ -30,27 +29,17 @@ let requestsBefore = 0;
 const t0 = Date.now();
 
 before(async () => {
-  quietRuntime();
-  env = await startTimeSkippingTemporal();
-  emulator = await startComputeEmulator({
-    now: () => t0 + (emulator.counts.GET - requestsBefore) * msPerPoll,
-  });
-  worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
+  stack = await startTestStack({
     taskQueue: TASK_QUEUE,
-    baseUrl: emulator.url,
-    accessToken: 'long-jobs',
-    worker: { workflowBundle: await workflowBundle() },
+    token: 'long-jobs',
+    temporal: startTimeSkippingTemporal,
+    emulator: { now: () => t0 + (emulator.counts.GET - requestsBefore) * msPerPoll },
   });
-  workerRun = worker.run();
+  ({ env, emulator } = stack);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await emulator?.close();
-  await env?.teardown();
+  await stack?.close();
 });
 
 async function runLongJob(durationMs: number, interval: number) {

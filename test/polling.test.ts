@@ -12,15 +12,14 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WaitForJobState } from '../src/activities';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import type { ComputeEmulator } from '../src/emulator';
 import type { RunComputeJobInput } from '../src/types';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { HISTORIES_DIR, recordHistory } from './helpers/histories';
 import { eventTypes, pollCycles } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
-import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'polling-test-token';
@@ -28,28 +27,15 @@ const TASK_QUEUE = 'evo-compute-polling-test';
 
 let env: TestWorkflowEnvironment;
 let emulator: ComputeEmulator;
-let worker: ComputeWorker;
-let workerRun: Promise<void>;
+let stack: TestStack;
 
 before(async () => {
-  quietRuntime();
-  [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
-  worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: TASK_QUEUE,
-    baseUrl: emulator.url,
-    accessToken: TOKEN,
-    worker: { workflowBundle: await workflowBundle() },
-  });
-  workerRun = worker.run();
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
+  ({ env, emulator } = stack);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await emulator?.close();
-  await env?.teardown();
+  await stack?.close();
 });
 
 function start(

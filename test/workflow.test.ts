@@ -10,16 +10,16 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { ComputeApiClient } from '../src/api/compute-api-client';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import type { ComputeEmulator } from '../src/emulator';
 import { progressQuery } from '../src/queries';
 import type { RunComputeJobInput } from '../src/types';
-import { type ComputeWorker, createComputeWorker } from '../src/worker';
+import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startSlowSubmitProxy } from './helpers/slow-proxy';
-import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId, workflowBundle } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'workflow-test-token';
@@ -27,28 +27,15 @@ const TASK_QUEUE = 'evo-compute-test';
 
 let env: TestWorkflowEnvironment;
 let emulator: ComputeEmulator;
-let worker: ComputeWorker;
-let workerRun: Promise<void>;
+let stack: TestStack;
 
 before(async () => {
-  quietRuntime();
-  [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
-  worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: TASK_QUEUE,
-    baseUrl: emulator.url,
-    accessToken: TOKEN,
-    worker: { workflowBundle: await workflowBundle() },
-  });
-  workerRun = worker.run();
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
+  ({ env, emulator } = stack);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await emulator?.close();
-  await env?.teardown();
+  await stack?.close();
 });
 
 function start(

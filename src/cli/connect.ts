@@ -1,8 +1,7 @@
 /** Settings and the Temporal connection of the commands that talk to a running Temporal service. */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError } from '../worker-config';
+import { ConfigError, type TemporalClientSettings, temporalSettingsFromEnv } from '../worker-config';
 import { CliError, oneLine, usageError } from './errors';
-import { type TemporalClientSettings, temporalSettingsFromEnv } from './settings';
 
 /** The settings from the environment; a malformed one is a usage error (exit code 2). */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): TemporalClientSettings {

@@ -1,0 +1,55 @@
+/**
+ * What most workflow tests stand on: a real Temporal server, the emulator and a compute worker on
+ * one task queue, started together and stopped together.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { startLocalTemporal } from '../../src/dev/local-temporal';
+import { type ComputeEmulator, type ComputeEmulatorOptions, startComputeEmulator } from '../../src/emulator';
+import { createComputeWorker } from '../../src/worker';
+import { quietRuntime, workflowBundle } from './temporal';
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  emulator: ComputeEmulator;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  taskQueue: string;
+  /** The access token the emulator demands and the worker sends. */
+  token: string;
+  /** Default: the local dev server. */
+  temporal?: () => Promise<TestWorkflowEnvironment>;
+  emulator?: Omit<ComputeEmulatorOptions, 'accessToken'>;
+  /** Default: the package's workflows. */
+  bundle?: () => Promise<WorkflowBundle>;
+}
+
+export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
+  quietRuntime();
+  const [bundle, env, emulator] = await Promise.all([
+    (options.bundle ?? workflowBundle)(),
+    (options.temporal ?? startLocalTemporal)(),
+    startComputeEmulator({ ...options.emulator, accessToken: options.token }),
+  ]);
+  const worker = await createComputeWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: options.taskQueue,
+    baseUrl: emulator.url,
+    accessToken: options.token,
+    worker: { workflowBundle: bundle },
+  });
+  const running = worker.run();
+  return {
+    env,
+    emulator,
+    async close() {
+      worker.shutdown();
+      await running;
+      await emulator.close();
+      await env.teardown();
+    },
+  };
+}
