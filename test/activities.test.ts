@@ -458,6 +458,45 @@ describe('activities against purpose-built servers', () => {
         { nonRetryable: true },
       );
     });
+    test('an attempt after one that died mid-request refuses to submit again', async () => {
+      const { server, acts } = await serve((_req, res) => reply(res, 303));
+      const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { submit: 'sending' } }, quiet);
+      await expectFailure(
+        env.run(() => acts.submitJob(submitInput)),
+        'SubmitUnconfirmed',
+        { nonRetryable: true },
+      );
+      assert.equal(server.requests.length, 0);
+    });
+    test('an attempt after one that certainly sent nothing submits', async () => {
+      const location = `/compute/orgs/${ORG_ID}/geostatistics/kriging/${JOB_ID}/status`;
+      const { server, acts } = await serve((_req, res) => reply(res, 303, undefined, { location }));
+      const env = new MockActivityEnvironment(
+        { attempt: 2, heartbeatDetails: { submit: 'not-sent' } },
+        quiet,
+      );
+      const job: JobRef = await env.run<[], JobRef, () => Promise<JobRef>>(() => acts.submitJob(submitInput));
+      assert.equal(job.jobId, JOB_ID);
+      assert.equal(server.requests.length, 1);
+    });
+    test('the last heartbeat of a failed attempt says whether its POST may have reached the service', async () => {
+      const lastBeat = async (handler: Handler) => {
+        const { acts } = await serve(handler);
+        const env = new MockActivityEnvironment({}, quiet);
+        const beats: unknown[] = [];
+        env.on('heartbeat', (details: unknown) => beats.push(structuredClone(details)));
+        await env.run(() => acts.submitJob(submitInput)).catch(() => undefined);
+        return beats.at(-1);
+      };
+      assert.deepEqual(await lastBeat((_req, res) => reply(res, 503)), { submit: 'not-sent' });
+      assert.deepEqual(await lastBeat((_req, res) => reply(res, 500)), { submit: 'sending' });
+      assert.deepEqual(
+        await lastBeat((_req, res) => {
+          res.socket?.destroy();
+        }),
+        { submit: 'sending' },
+      );
+    });
     test('a refused connection sent nothing and stays retryable', async () => {
       const { server } = await serve((_req, res) => reply(res, 500));
       const url = server.url;

@@ -146,17 +146,7 @@ describe('runComputeJob', () => {
 
   test('a cancel that arrives while submit is in flight still cancels the job submit creates', async () => {
     const proxy = await startSlowSubmitProxy(emulator.url, 1500);
-    const queue = uniqueId('slow-submit');
-    const slowWorker = await createComputeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace,
-      taskQueue: queue,
-      baseUrl: proxy.url,
-      accessToken: TOKEN,
-      worker: { workflowBundle: await workflowBundle() },
-    });
-    const running = slowWorker.run();
-    try {
+    await withWorkerOn(proxy.url, async (queue) => {
       const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 });
       const handle = await start(input, queue);
       await waitFor('the POST to reach the service', () => proxy.postsArrived === 1);
@@ -168,11 +158,7 @@ describe('runComputeJob', () => {
       assert.equal(jobs[0]?.status, 'cancelled');
       assert.equal(jobs[0]?.cancelRequests, 1);
       await recordHistory(handle, 'cancelled-during-submit');
-    } finally {
-      slowWorker.shutdown();
-      await running;
-      await proxy.close();
-    }
+    }).finally(() => proxy.close());
   });
 
   test('timeout cancels the remote job and fails with JobTimedOut', async () => {
@@ -218,22 +204,8 @@ describe('runComputeJob', () => {
 
   test('a worker killed mid-poll is replaced; the job completes with no second POST', async () => {
     const queue = uniqueId('killable');
-    const logs: string[] = [];
-    const spawnWorker = (): ChildProcess => {
-      const child = spawn(process.execPath, [require.resolve('../src/worker')], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: env.address,
-          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-          TEMPORAL_TASK_QUEUE: queue,
-          EVO_BASE_URL: emulator.url,
-          EVO_ACCESS_TOKEN: TOKEN,
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-      return child;
-    };
+    const workers = workerProcesses(queue, emulator.url);
+    const spawnWorker = workers.spawn;
     const input = testJob({ durationMs: 12_000, steps: 4 }, { pollInterval: 200 });
     const first = spawnWorker();
     let second: ChildProcess | undefined;
@@ -259,11 +231,90 @@ describe('runComputeJob', () => {
       );
       await recordHistory(handle, 'worker-killed');
     } catch (err) {
-      console.error(logs.join(''));
+      console.error(workers.logs());
       throw err;
     } finally {
       first.kill('SIGKILL');
       second?.kill('SIGTERM');
     }
   });
+
+  test('a submit the service refused (503) is retried and creates one job', async () => {
+    const proxy = await startSlowSubmitProxy(emulator.url, 0, { refuseFirst: 1 });
+    await withWorkerOn(proxy.url, async (queue) => {
+      const input = testJob({ durationMs: 200 });
+      const { results } = await (await start(input, queue)).result();
+      assert.ok(results.echo);
+      assert.equal(proxy.postsArrived, 2, 'refused once, then accepted');
+      assert.equal(jobsTagged(input).length, 1);
+    }).finally(() => proxy.close());
+  });
+
+  test('a worker killed while its submit is in flight: the retry refuses to submit again', async () => {
+    const proxy = await startSlowSubmitProxy(emulator.url, 15_000);
+    const queue = uniqueId('killed-mid-submit');
+    const workers = workerProcesses(queue, proxy.url);
+    const first = workers.spawn();
+    let second: ChildProcess | undefined;
+    try {
+      const handle = await start(testJob({ durationMs: 200 }), queue);
+      await waitFor('the POST to reach the service', () => proxy.postsArrived === 1, 60_000);
+      first.kill('SIGKILL');
+      second = workers.spawn();
+      const cause = await failureOf(handle);
+      assert.ok(cause instanceof ApplicationFailure, String(cause));
+      assert.equal(cause.type, 'SubmitUnconfirmed');
+      assert.equal(proxy.postsArrived, 1, 'no second POST');
+    } catch (err) {
+      console.error(workers.logs());
+      throw err;
+    } finally {
+      first.kill('SIGKILL');
+      second?.kill('SIGTERM');
+      await proxy.close();
+    }
+  });
 });
+
+/** `evo-compute-worker` processes on `queue`, talking to `baseUrl`: real workers that a test can kill. */
+function workerProcesses(queue: string, baseUrl: string) {
+  const logs: string[] = [];
+  return {
+    logs: () => logs.join(''),
+    spawn(): ChildProcess {
+      const child = spawn(process.execPath, [require.resolve('../src/worker')], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+          TEMPORAL_TASK_QUEUE: queue,
+          EVO_BASE_URL: baseUrl,
+          EVO_ACCESS_TOKEN: TOKEN,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+      return child;
+    },
+  };
+}
+
+/** Runs `body` with an in-process compute worker on a queue of its own that talks to `baseUrl`. */
+async function withWorkerOn(baseUrl: string, body: (queue: string) => Promise<void>): Promise<void> {
+  const queue = uniqueId('proxied');
+  const worker = await createComputeWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue: queue,
+    baseUrl,
+    accessToken: TOKEN,
+    worker: { workflowBundle: await workflowBundle() },
+  });
+  const running = worker.run();
+  try {
+    await body(queue);
+  } finally {
+    worker.shutdown();
+    await running;
+  }
+}

@@ -7,6 +7,7 @@ import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-a
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
+import { submitJob } from './submit-job';
 import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
 
 export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
@@ -32,12 +33,8 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
   }
 
   return {
-    /**
-     * Not idempotent: the API has no idempotency key. The workflow runs it in a non-cancellable
-     * scope so a cancel never abandons a POST half-way, and the client turns every failure after
-     * which a job may exist into the non-retryable `SubmitUnconfirmed`.
-     */
-    submitJob: (input) => call((signal) => client.submit(input, { signal })),
+    /** Not idempotent; see submit-job.ts for how a retry is kept from creating a second job. */
+    submitJob: (input) => submitJob(client, input),
     getJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
     getJobResults: (job) => call((signal) => client.getResults(job, { signal })),
     cancelJob: (job) => call((signal) => client.cancel(job, { signal })),

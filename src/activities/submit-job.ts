@@ -1,0 +1,53 @@
+/**
+ * `submitJob`: the one activity that is not safe to repeat, since the API has no idempotency key.
+ *
+ * Three guards keep a retry from creating a second job:
+ * - the HTTP client turns every failure after which a job may exist (the connection broke after
+ *   the request was sent, a 5xx other than 503) into the non-retryable `SubmitUnconfirmed`;
+ * - the attempt heartbeats `sending` before its POST and `not-sent` when it fails in a way that
+ *   certainly created nothing (refused connection, 429, 503); Temporal keeps the last heartbeat
+ *   with the failure, so a retry knows whether the attempt before it died mid-request (its worker
+ *   was killed, or it timed out) and then refuses to submit again (`SubmitUnconfirmed`);
+ * - the workflow runs it in a non-cancellable scope, so a cancel never abandons a POST half-way.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ComputeApiClient } from '../api/compute-api-client';
+import { ComputeApiError } from '../api/errors';
+import { ComputeFailureType } from '../failures';
+import type { JobRef, SubmitJobInput } from '../types';
+import { toActivityFailure } from './failure';
+import { withHeartbeats } from './heartbeat';
+
+/** The heartbeat details of a submit attempt. */
+export interface SubmitHeartbeat {
+  submit: 'sending' | 'not-sent';
+}
+
+export async function submitJob(client: ComputeApiClient, input: SubmitJobInput): Promise<JobRef> {
+  const context = Context.current();
+  const previous =
+    context.info.attempt > 1 ? (context.info.heartbeatDetails as SubmitHeartbeat | undefined) : undefined;
+  if (previous?.submit === 'sending') {
+    throw ApplicationFailure.create({
+      type: ComputeFailureType.SubmitUnconfirmed,
+      message:
+        'an earlier attempt of this submit stopped while its request was in flight (its worker died or it timed out); ' +
+        'a job may exist, so it is not submitted again',
+      nonRetryable: true,
+      details: [{ attempt: context.info.attempt, topic: input.topic, task: input.task }],
+    });
+  }
+  const state: SubmitHeartbeat = { submit: 'sending' };
+  try {
+    return await withHeartbeats(
+      (signal) => client.submit(input, { signal }),
+      () => state,
+    );
+  } catch (err) {
+    if (err instanceof ComputeApiError && err.type !== ComputeFailureType.SubmitUnconfirmed) {
+      state.submit = 'not-sent';
+      context.heartbeat(state);
+    }
+    throw toActivityFailure(err);
+  }
+}
