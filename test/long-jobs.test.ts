@@ -86,13 +86,18 @@ async function assertCompletedInBoundedRuns(handle: WorkflowHandle, workflowId: 
   assert.equal((await eventTypes(handle)).at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
 }
 
-test('a simulated 7-day job polled every minute completes; no run exceeds 10,000 events', async () => {
+// About 10,000 and 43,200 polls, each a workflow task on the test server: minutes, not seconds.
+test('a simulated 7-day job polled every minute completes; no run exceeds 10,000 events', {
+  timeout: 20 * 60_000,
+}, async () => {
   const { handle, results, workflowId } = await runLongJob(7 * 24 * HOUR, 60_000);
   assert.ok(results.echo);
   await assertCompletedInBoundedRuns(handle, workflowId, 7 * 24 * 60);
 });
 
-test('a simulated 12-hour job polled every second completes; no run exceeds 10,000 events', async () => {
+test('a simulated 12-hour job polled every second completes; no run exceeds 10,000 events', {
+  timeout: 45 * 60_000,
+}, async () => {
   const { handle, results, workflowId } = await runLongJob(12 * HOUR, 1_000);
   assert.ok(results.echo);
   await assertCompletedInBoundedRuns(handle, workflowId, 12 * 3600);
