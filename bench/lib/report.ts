@@ -1,0 +1,422 @@
+/** The Markdown report (bench/RESULTS.md): tables of what each phase measured, and the goals. */
+import type { BareResult } from '../phases/bare';
+import type { ModeEvents } from '../phases/events';
+import type { HourEvents } from '../phases/hour';
+import type { ManyResult } from '../phases/many';
+import type { BenchConfig } from './context';
+import type { MachineFacts } from './facts';
+import { fmt, mean, percentile } from './stats';
+
+export interface BenchResults {
+  command: string;
+  startedAt: Date;
+  wallSeconds: number;
+  config: BenchConfig;
+  facts: MachineFacts;
+  loadAverageAtEnd: number[];
+  events?: ModeEvents[];
+  hour?: HourEvents;
+  many?: ManyResult;
+  bare?: BareResult;
+}
+
+const s = (ms: number, digits = 1) => fmt(ms / 1000, digits);
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export interface Verdicts {
+  delay?: { met: boolean; p99ExcessMs: number; withinShare: number };
+  cpu?: { met: boolean; ratio: number };
+}
+
+export function verdicts(results: BenchResults): Verdicts {
+  const out: Verdicts = {};
+  const many = results.many;
+  if (many) {
+    const excess = many.timings.map((t) => t.closedAt - t.finishedAt - t.intervalMs);
+    const p99ExcessMs = percentile(excess, 99);
+    out.delay = {
+      met: p99ExcessMs < 1000,
+      p99ExcessMs,
+      withinShare: excess.filter((e) => e < 1000).length / excess.length,
+    };
+    if (results.bare) {
+      const ratio = many.workerCpu / many.statusPolls / (results.bare.cpuSeconds / results.bare.statusPolls);
+      out.cpu = { met: ratio <= 5, ratio };
+    }
+  }
+  return out;
+}
+
+export function renderReport(results: BenchResults): string {
+  const { facts, config } = results;
+  const v = verdicts(results);
+  const parts: string[] = [];
+  parts.push(`# Benchmark results
+
+Produced by:
+
+\`\`\`sh
+${results.command}
+\`\`\`
+
+Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${fmt(results.wallSeconds / 60, 1)} minutes in all.
+
+| machine | |
+|---|---|
+| CPU | ${facts.cores} cores, ${facts.cpuModel} |
+| memory | ${facts.memoryGiB} GiB |
+| Node.js | ${facts.node} |
+| Temporal CLI (dev server) | ${facts.temporalCli} |
+| time-skipping server | ${facts.timeSkippingServer} |
+| Temporal TypeScript SDK | ${facts.sdk} |
+| Linux kernel | ${facts.kernel} |
+| load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
+`);
+
+  if (v.delay || v.cpu) {
+    const rows: string[][] = [];
+    if (v.delay) {
+      rows.push([
+        `finish → complete delay at ${results.many?.jobs} jobs`,
+        'p99 of (delay − poll interval in force when the job finished) < 1 s',
+        `p99 ${s(v.delay.p99ExcessMs, 2)} s; ${fmt(100 * v.delay.withinShare, 1)} % of jobs within interval + 1 s`,
+        v.delay.met ? '**met**' : '**not met**',
+      ]);
+    }
+    if (v.cpu) {
+      rows.push([
+        'worker CPU per poll',
+        '≤ 5 × the bare loop’s',
+        `${fmt(v.cpu.ratio, 2)} ×`,
+        v.cpu.met ? '**met**' : '**not met**',
+      ]);
+    }
+    parts.push(`## Goals\n\n${table(['goal', 'target', 'measured', 'verdict'], rows)}\n`);
+  }
+
+  if (results.events) parts.push(renderEvents(results.events, results.hour));
+  else if (results.hour) parts.push(renderHour(results.hour));
+  if (results.many) parts.push(renderMany(results.many, config));
+  if (results.many && results.bare) parts.push(renderBare(results.many, results.bare));
+  return `${parts.join('\n')}\n`;
+}
+
+const UPSERT = 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES';
+
+/** Events of a timer poll cycle that changes nothing visible (no search-attribute upsert), and of one that does. */
+function cycleLengths(shapes: { shape: string[]; count: number }[]): { plain?: number; upsert?: number } {
+  return {
+    plain: shapes.find((s) => !s.shape.includes(UPSERT))?.shape.length,
+    upsert: shapes.find((s) => s.shape.includes(UPSERT))?.shape.length,
+  };
+}
+
+function perTimerPoll(shapes: { shape: string[]; count: number }[]): string {
+  const { plain, upsert } = cycleLengths(shapes);
+  if (plain === undefined && upsert === undefined) return 'n/a';
+  if (plain === undefined) return `${upsert} (all with an upsert)`;
+  return upsert === undefined ? `${plain}` : `${plain} (${upsert} with a search-attribute upsert)`;
+}
+
+function renderEvents(events: ModeEvents[], hour: HourEvents | undefined): string {
+  const rows = events.map((m) => {
+    const steady = perTimerPoll(m.shapes);
+    let perPoll: string;
+    if (m.mode === 'timer') perPoll = `${steady} per poll`;
+    else if (m.mode === 'heartbeat')
+      perPoll = `${m.activityEvents} for all ${m.activityPolls} polls = ${fmt(m.activityEvents / Math.max(1, m.activityPolls), 2)} per poll`;
+    else
+      perPoll = `${m.activityEvents} for the ${m.activityPolls} in-activity polls (${fmt(m.activityEvents / Math.max(1, m.activityPolls), 2)} per poll), then ${steady} per timer poll`;
+    return [m.mode, perPoll, m.polls, m.timerPolls, m.totalEvents, m.upserts];
+  });
+  const shapeRows = events.flatMap((m) =>
+    m.shapes.map((shape) => [m.mode, shape.count, shape.shape.length, shape.shape.join(' ')]),
+  );
+  const jobSeconds = fmt((events[0]?.jobMs ?? 0) / 1000, 0);
+  let text = `## 1. History events per poll
+
+One ${jobSeconds} s job per mode at the default schedule (1 s × 1.5 up to 30 s; \`auto\` waits on
+timers from 10 s on), side by side on the dev server, search attributes registered. A steady-state
+poll cycle is counted as test/helpers/history.ts \`pollCycles\` does: from one \`TIMER_STARTED\` to the
+next. \`waitForJob\` costs 6 events per call (activity scheduled, started, completed and the workflow
+task that follows) however many polls it makes; heartbeats write no history.
+
+${table(['mode', 'history events per status poll', `polls (${jobSeconds} s job)`, 'of which on timers', 'total events', 'search-attribute upserts'], rows)}
+
+Timer poll cycles seen (a cycle with \`UPSERT_WORKFLOW_SEARCH_ATTRIBUTES\` is a poll whose status
+or 10 % progress step changed):
+
+${table(['mode', 'cycles', 'events', 'shape'], shapeRows)}
+`;
+  if (hour) text += `\n${renderHour(hour)}`;
+  return text;
+}
+
+function renderHour(hour: HourEvents): string {
+  const t = hour.timer;
+  const steady = perTimerPoll(t.shapes);
+  return `### A one-hour job at the default schedule
+
+Measured in \`timer\` mode on the time-skipping server (${t.polls} polls, ${t.runs} run${t.runs === 1 ? '' : 's'},
+${fmt(t.wallSeconds, 1)} s of real time; ${steady} events per poll cycle). The test server has no
+\`EvoCompute*\` search attributes, so its ${t.upserts} upsert${t.upserts === 1 ? '' : 's'} set${t.upserts === 1 ? 's' : ''} only ${t.upsertKeys.join('; ') || 'nothing'};
+on a server with them registered add one event per status change and 10 % progress step (about
+12 for a job that succeeds, as the dev-server jobs above show). \`auto\` and
+\`heartbeat\` poll inside an activity in real time, which the test server cannot skip, so their totals
+are derived from the measured history: the events from the first status marker through the last
+in-activity poll's marker are replaced by one \`waitForJob\` call per activity (3 activity events +
+3 workflow-task events).
+
+${table(
+  ['mode', 'total history events', 'how'],
+  [
+    ['timer', t.totalEvents, `measured: ${t.polls} polls`],
+    [
+      'auto (default)',
+      hour.auto.totalEvents,
+      `derived: ${hour.auto.activityPolls} polls inside one \`waitForJob\` (6 events instead of ${hour.auto.replacedEvents}), then timers as measured`,
+    ],
+    [
+      'heartbeat',
+      hour.heartbeat.totalEvents,
+      `derived: ${hour.heartbeat.calls} \`waitForJob\` call${hour.heartbeat.calls === 1 ? '' : 's'} (each hands back after 1 h): ${6 * hour.heartbeat.calls} events instead of ${hour.heartbeat.replacedEvents}`,
+    ],
+  ],
+)}
+`;
+}
+
+function bucketRows(many: ManyResult, bucketSeconds: number): string[][] {
+  const rows: string[][] = [];
+  const samples = many.samples;
+  let from = samples[0];
+  if (!from) return rows;
+  for (const sample of samples) {
+    if (sample.at - from.at < bucketSeconds * 1000 && sample !== samples.at(-1)) continue;
+    const seconds = (sample.at - from.at) / 1000;
+    if (seconds <= 0) continue;
+    rows.push([
+      `${fmt((from.at - many.startedAt) / 1000, 0)}–${fmt((sample.at - many.startedAt) / 1000, 0)}`,
+      fmt((sample.gets - from.gets) / seconds, 1),
+      fmt((sample.cpu - from.cpu) / seconds, 2),
+      fmt((sample.serverCpu - from.serverCpu) / seconds, 2),
+      fmt((sample.machineBusy - from.machineBusy) / seconds, 2),
+      fmt(sample.rssMiB, 0),
+    ]);
+    from = sample;
+  }
+  return rows;
+}
+
+const THREAD_ROLES: Record<string, string> = {
+  main: 'main JS thread: activities, HTTP client, SDK plumbing to the core',
+  node: 'other Node threads: the workflow worker thread (workflow code), V8 GC and compiler helpers, libuv pool',
+  'tokio-runtime-w': 'Temporal core (Rust): gRPC to the server, task polling, heartbeat batching',
+};
+
+function renderMany(many: ManyResult, config: BenchConfig): string {
+  const delays = many.timings.map((t) => t.closedAt - t.finishedAt);
+  const tails = many.timings.flatMap((t) => (t.afterLastPollMs === undefined ? [] : [t.afterLastPollMs]));
+  const submitLags = many.timings.map((t) => t.submittedAt - t.startedAt);
+  const lastSubmit = Math.max(...many.timings.map((t) => t.submittedAt)) - many.startedAt;
+  const excess = many.timings.map((t) => t.closedAt - t.finishedAt - t.intervalMs);
+  const gaps = many.timings.flatMap((t) =>
+    t.actualGapMs === undefined ? [] : [t.actualGapMs - t.intervalMs],
+  );
+  const byInterval = new Map<number, typeof many.timings>();
+  for (const timing of many.timings) {
+    const key = Math.round(timing.intervalMs);
+    byInterval.set(key, [...(byInterval.get(key) ?? []), timing]);
+  }
+  const intervalRows = [...byInterval.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([interval, timings]) => {
+      const d = timings.map((t) => t.closedAt - t.finishedAt);
+      const e = timings.map((t) => t.closedAt - t.finishedAt - t.intervalMs);
+      return [
+        s(interval, 2),
+        timings.length,
+        s(percentile(d, 50), 2),
+        s(percentile(d, 99), 2),
+        s(Math.max(...d), 2),
+        s(percentile(e, 99), 2),
+        `${fmt((100 * e.filter((x) => x < 1000).length) / e.length, 1)} %`,
+      ];
+    });
+  const cpuPerPollMs = (1000 * many.workerCpu) / many.statusPolls;
+  return `## 2. ${many.jobs.toLocaleString('en-US')} concurrent jobs on one worker
+
+${many.jobs} \`runComputeJob\` workflows (default schedule, \`${config.mode}\` mode) on one worker in its own
+process (\`createComputeWorker\`, default options), against the emulator over HTTP on 127.0.0.1 and
+the dev server. Job durations uniform in ${s(config.minDurationMs, 0)}–${s(config.maxDurationMs, 0)} s (seed ${config.seed}),
+started in parallel batches of ${config.startBatch}. The measurement runs from the first start to the
+last workflow close. CPU is user + system time of every thread of the process, from /proc.
+
+${table(
+  ['metric', 'value'],
+  [
+    ['workflows started in', `${fmt(many.startSeconds, 1)} s`],
+    ['first start → last close', `${fmt(many.wallSeconds, 1)} s`],
+    ['workflows failed', many.failures],
+    ['status requests seen by the emulator', many.statusPolls.toLocaleString('en-US')],
+    [
+      'status requests per second: mean / peak 10 s / peak 1 s',
+      `${fmt(many.statusPolls / many.wallSeconds, 1)} / ${fmt(many.peakGetRate10s, 1)} / ${fmt(many.peakGetRate1s, 1)}`,
+    ],
+    [
+      'finish → workflow closed: p50 / p90 / p99 / max',
+      `${s(percentile(delays, 50), 2)} / ${s(percentile(delays, 90), 2)} / ${s(percentile(delays, 99), 2)} / ${s(Math.max(...delays), 2)} s`,
+    ],
+    [
+      'delay − interval in force: p50 / p99 / max',
+      `${s(percentile(excess, 50), 2)} / ${s(percentile(excess, 99), 2)} / ${s(Math.max(...excess), 2)} s`,
+    ],
+    [
+      'actual gap between the last two polls − interval: p50 / p99 / max',
+      gaps.length
+        ? `${s(percentile(gaps, 50), 2)} / ${s(percentile(gaps, 99), 2)} / ${s(Math.max(...gaps), 2)} s`
+        : 'n/a',
+    ],
+    [
+      'last status poll → workflow closed (results activity + workflow tasks): p50 / p99 / max',
+      tails.length
+        ? `${s(percentile(tails, 50), 2)} / ${s(percentile(tails, 99), 2)} / ${s(Math.max(...tails), 2)} s`
+        : 'n/a',
+    ],
+    [
+      'workflow started → job submitted: p50 / p99 / max',
+      `${s(percentile(submitLags, 50), 2)} / ${s(percentile(submitLags, 99), 2)} / ${s(Math.max(...submitLags), 2)} s (last submit ${s(lastSubmit, 1)} s after the first start)`,
+    ],
+    [
+      'worker CPU',
+      `${fmt(many.workerCpu, 1)} s (${fmt(many.workerCpu / many.wallSeconds, 2)} cores on average)`,
+    ],
+    ['worker CPU per status poll', `${fmt(cpuPerPollMs, 3)} ms`],
+    [
+      `worker peak RSS (${many.peakRssSource}, after start-up)`,
+      `${fmt(many.peakRssMiB, 0)} MiB${many.startupPeakRssMiB === undefined ? '' : ` (start-up incl. bundling the workflows: ${fmt(many.startupPeakRssMiB, 0)} MiB)`}`,
+    ],
+    ['Temporal dev server CPU', `${fmt(many.serverCpu, 1)} s`],
+    ['bench process CPU (emulator, client, sampling)', `${fmt(many.benchCpu, 1)} s`],
+    [
+      'other load on the machine in the window',
+      `${fmt(Math.max(0, many.otherCpu), 1)} CPU s (${fmt(Math.max(0, many.otherCpu) / many.wallSeconds, 2)} cores)`,
+    ],
+  ],
+)}
+
+By the interval in force when the job finished (the duration of the workflow's last timer; a job
+that finished while \`waitForJob\` was polling uses the nominal schedule):
+
+${table(['interval (s)', 'jobs', 'delay p50 (s)', 'delay p99 (s)', 'delay max (s)', 'p99 of delay − interval (s)', 'within interval + 1 s'], intervalRows)}
+
+Over time (seconds from the first start):
+
+${table(['t (s)', 'GET/s', 'worker CPU (cores)', 'dev server CPU (cores)', 'machine busy (cores)', 'worker RSS (MiB)'], bucketRows(many, 10))}
+
+Worker CPU by thread (/proc/<pid>/task, threads alive at the end of the window):
+
+${table(
+  ['thread', 'what runs there', 'CPU (s)', 'share'],
+  many.threads
+    .filter((t) => t.cpu > 0)
+    .map((t) => [
+      t.name,
+      THREAD_ROLES[t.name] ?? '',
+      fmt(t.cpu, 1),
+      `${fmt(
+        (100 * t.cpu) /
+          Math.max(
+            1e-9,
+            many.threads.reduce((sum, x) => sum + Math.max(0, x.cpu), 0),
+          ),
+        0,
+      )} %`,
+    ]),
+)}
+
+Worker CPU by phase:
+
+${table(
+  ['window', 'seconds', 'GETs', 'worker CPU (s)', 'CPU per GET (ms)'],
+  many.windows.map((w) => [
+    w.label,
+    fmt(w.seconds, 1),
+    w.gets,
+    fmt(w.cpu, 2),
+    fmt((1000 * w.cpu) / Math.max(1, w.gets), 3),
+  ]),
+)}
+`;
+}
+
+function renderBare(many: ManyResult, bare: BareResult): string {
+  const workerPerPoll = (1000 * many.workerCpu) / many.statusPolls;
+  const barePerPoll = (1000 * bare.cpuSeconds) / bare.statusPolls;
+  const windowRows = many.windows.map((w, i) => {
+    const b = bare.windows[i];
+    const workerMs = (1000 * w.cpu) / Math.max(1, w.gets);
+    const bareMs = b ? (1000 * b.cpu) / Math.max(1, b.gets) : Number.NaN;
+    return [
+      `${w.label} / ${b?.label ?? ''}`,
+      fmt(workerMs, 3),
+      fmt(bareMs, 3),
+      `${fmt(workerMs / bareMs, 2)} ×`,
+    ];
+  });
+  return `## 3. Bare-loop floor
+
+The same ${bare.jobs} jobs (fresh emulator, same durations) submitted and waited for by a bare loop
+of undici requests (the same pool settings as \`ComputeApiClient\`, JSON-parsed bodies) on the same
+schedule in one child process, no Temporal; measured in the same run. Its CPU is
+\`process.cpuUsage()\` from receiving the job list to the last results.
+
+${table(
+  ['', 'worker (Temporal)', 'bare loop', 'ratio'],
+  [
+    ['status polls', many.statusPolls, bare.statusPolls, ''],
+    [
+      'CPU seconds',
+      fmt(many.workerCpu, 2),
+      fmt(bare.cpuSeconds, 2),
+      `${fmt(many.workerCpu / bare.cpuSeconds, 1)} ×`,
+    ],
+    [
+      'CPU per status poll (ms)',
+      fmt(workerPerPoll, 3),
+      fmt(barePerPoll, 3),
+      `**${fmt(workerPerPoll / barePerPoll, 2)} ×**`,
+    ],
+    [
+      'finish → results in hand: p50 / p99 (s)',
+      `${s(
+        percentile(
+          many.timings.map((t) => t.closedAt - t.finishedAt),
+          50,
+        ),
+        2,
+      )} / ${s(
+        percentile(
+          many.timings.map((t) => t.closedAt - t.finishedAt),
+          99,
+        ),
+        2,
+      )} (workflow closed)`,
+      `${s(percentile(bare.detectDelaysMs, 50), 2)} / ${s(percentile(bare.detectDelaysMs, 99), 2)}`,
+      '',
+    ],
+    ['errors', many.failures, bare.errors, ''],
+  ],
+)}
+
+CPU per GET by phase (GETs include the one results request per job; /proc samples):
+
+${table(['window (worker / bare loop)', 'worker ms per GET', 'bare ms per GET', 'ratio'], windowRows)}
+
+Other load during the bare loop: ${fmt(Math.max(0, bare.otherCpu), 1)} CPU s over ${fmt(bare.wallSeconds, 0)} s (${fmt(Math.max(0, bare.otherCpu) / bare.wallSeconds, 2)} cores); mean bare-loop detect delay ${s(mean(bare.detectDelaysMs), 2)} s.
+`;
+}
