@@ -165,7 +165,8 @@ Measured in \`timer\` mode on the time-skipping server (${t.polls} polls, ${t.ru
 ${fmt(t.wallSeconds, 1)} s of real time; ${steady} events per poll cycle). The test server has no
 \`EvoCompute*\` search attributes, so its ${t.upserts} upsert${t.upserts === 1 ? '' : 's'} set${t.upserts === 1 ? 's' : ''} only ${t.upsertKeys.join('; ') || 'nothing'};
 on a server with them registered add one event per status change and 10 % progress step (about
-12 for a job that succeeds, as the dev-server jobs above show). \`auto\` and
+12 for a job polled often enough to see every step: job known, first reading, nine 10 % steps,
+succeeded). \`auto\` and
 \`heartbeat\` poll inside an activity in real time, which the test server cannot skip, so their totals
 are derived from the measured history: the events from the first status marker through the last
 in-activity poll's marker are replaced by one \`waitForJob\` call per activity (3 activity events +
