@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { nextInterval, type ResolvedPollSchedule } from '../src/poll-schedule';
+import { nextInterval, type ResolvedPollSchedule } from '../src/common/poll-schedule';
 
 export interface BareLoopConfig {
   baseUrl: string;

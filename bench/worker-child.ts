@@ -6,7 +6,7 @@
  * away, so that the worker never outlives it.
  */
 import { createComputeWorker } from '../src/worker';
-import { workerSettingsFromEnv } from '../src/worker-config';
+import { workerSettingsFromEnv } from '../src/worker/config';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();

@@ -11,8 +11,8 @@ import { outcomeError } from '../src/cli/outcome';
 import { createProgressRenderer } from '../src/cli/progress';
 import { waitForSignal } from '../src/cli/signals';
 import { startComputeJob, watchComputeJob } from '../src/client';
+import type { ComputeJobProgressView } from '../src/common/types';
 import { DEV_ORG_ID, type DevStack, startDevStack } from '../src/dev/stack';
-import type { ComputeJobProgressView } from '../src/types';
 
 async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });

@@ -9,21 +9,21 @@ export {
   type ComputeJobChildOptions,
   type ComputeJobChildOptionsOverrides,
   computeJobChildOptions,
-} from './child-options';
-export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './client/workflow-id';
-export { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
-export { ComputeFailureType, NON_RETRYABLE_FAILURE_TYPES, RETRYABLE_FAILURE_TYPES } from './failures';
-export { InvalidInputError, isUuid, jobRefFromUrl } from './job-url';
-export { formatProblem, formatProgressLine } from './progress-line';
+} from './common/child-options';
+export { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './common/defaults';
+export { ComputeFailureType, NON_RETRYABLE_FAILURE_TYPES, RETRYABLE_FAILURE_TYPES } from './common/failures';
+export { InvalidInputError, isUuid, jobRefFromUrl } from './common/job-url';
+export { formatProblem, formatProgressLine } from './common/progress-line';
 export {
   type ComputeJobsEntryState,
   type ComputeJobsEntryView,
   progressQuery,
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
-} from './queries';
-export * from './types';
-export { PACKAGE_VERSION } from './version';
+} from './common/queries';
+export * from './common/types';
+export { PACKAGE_VERSION } from './common/version';
+export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './common/workflow-id';
 export type {
   RunComputeJobsInput,
   RunComputeJobsResult,

@@ -9,10 +9,10 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createComputeActivities } from '../src/activities';
+import { ComputeFailureType } from '../src/common/failures';
+import type { JobRef } from '../src/common/types';
+import { PACKAGE_VERSION } from '../src/common/version';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
-import { ComputeFailureType } from '../src/failures';
-import type { JobRef } from '../src/types';
-import { PACKAGE_VERSION } from '../src/version';
 import { JOB_ID, ORG_ID } from './helpers/ids';
 import { type Handler, problem, reply, startTestServer, type TestServer } from './helpers/test-server';
 

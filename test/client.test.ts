@@ -16,8 +16,8 @@ import {
   waitForComputeJob,
   watchComputeJob,
 } from '../src/client';
+import type { ComputeJobProgressView, JobRef, SubmitComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
-import type { ComputeJobProgressView, JobRef, SubmitComputeJobInput } from '../src/types';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';

@@ -7,13 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
 import {
   childJobProgressSignal,
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
-} from '../src/queries';
-import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/types';
+} from '../src/common/queries';
+import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/common/types';
+import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
 import type { RunComputeJobsInput, SettledComputeJob } from '../src/workflows/run-compute-jobs';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';

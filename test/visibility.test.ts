@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import {
   EvoComputeJobId,
   EvoComputeProgress,
   EvoComputeStatus,
   EvoComputeTask,
   EvoComputeTopic,
-} from '../src/search-attributes';
-import type { RunComputeJobInput } from '../src/types';
+} from '../src/common/search-attributes';
+import type { RunComputeJobInput } from '../src/common/types';
+import { startLocalTemporal } from '../src/dev/local-temporal';
+import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { ORG_ID } from './helpers/ids';

@@ -8,9 +8,9 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createComputeActivities, type WaitForJobState } from '../src/activities';
+import { resolvePollSchedule } from '../src/common/poll-schedule';
+import type { JobRef } from '../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
-import { resolvePollSchedule } from '../src/poll-schedule';
-import type { JobRef } from '../src/types';
 import { ORG_ID } from './helpers/ids';
 
 const quiet = { logger: new DefaultLogger('ERROR') };

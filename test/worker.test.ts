@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startLocalTemporal } from '../src/dev/local-temporal';
-import { ConfigError, workerSettingsFromEnv } from '../src/worker-config';
+import { ConfigError, workerSettingsFromEnv } from '../src/worker/config';
 import { waitFor } from './helpers/wait';
 
 const WORKER = require.resolve('../src/worker');

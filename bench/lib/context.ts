@@ -3,7 +3,11 @@
  * stack that stops servers and child processes even on failure, and starting the measured worker.
  */
 import { join } from 'node:path';
-import { DEFAULT_POLL_SCHEDULE, type PollMode, type ResolvedPollSchedule } from '../../src/poll-schedule';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  type PollMode,
+  type ResolvedPollSchedule,
+} from '../../src/common/poll-schedule';
 import { type Child, startChild, waitForMessage } from './children';
 
 export const TOKEN = 'bench-token';

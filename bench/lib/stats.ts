@@ -1,5 +1,5 @@
 /** Small numeric helpers: a seeded random source, percentiles, the poll schedule as plain numbers. */
-import { nextInterval, type ResolvedPollSchedule } from '../../src/poll-schedule';
+import { nextInterval, type ResolvedPollSchedule } from '../../src/common/poll-schedule';
 
 /** mulberry32: a tiny deterministic PRNG, so every run of the bench gets the same job durations. */
 export function seededRandom(seed: number): () => number {

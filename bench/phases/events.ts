@@ -3,9 +3,9 @@
  * server. One job per mode (`timer`, `heartbeat`, `auto`), default schedule, run side by side.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { PollMode } from '../../src/common/poll-schedule';
+import type { ComputeJobResult, RunComputeJobInput } from '../../src/common/types';
 import { startComputeEmulator } from '../../src/emulator';
-import type { PollMode } from '../../src/poll-schedule';
-import type { ComputeJobResult, RunComputeJobInput } from '../../src/types';
 import { type BenchContext, ORG_ID, startWorkerProcess, TOKEN, withTimeout } from '../lib/context';
 import { allRuns, analyze, cycleShapes } from '../lib/history';
 

@@ -9,9 +9,9 @@
  * t0 + (the sum of the first k-1 intervals of the schedule), the time of the k-th poll.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEFAULT_WAIT_MAX_DURATION_MS, nextInterval, pollsInActivity } from '../../src/common/poll-schedule';
+import type { RunComputeJobInput } from '../../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../../src/emulator';
-import { DEFAULT_WAIT_MAX_DURATION_MS, nextInterval, pollsInActivity } from '../../src/poll-schedule';
-import type { RunComputeJobInput } from '../../src/types';
 import { type BenchContext, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN, withTimeout } from '../lib/context';
 import { allRuns, analyze, cycleShapes } from '../lib/history';
 import { pollTimes } from '../lib/stats';

@@ -5,8 +5,8 @@
  * and the worker's CPU and peak memory.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunComputeJobInput } from '../../src/common/types';
 import { startComputeEmulator } from '../../src/emulator';
-import type { RunComputeJobInput } from '../../src/types';
 import { delay } from '../lib/children';
 import { type BenchContext, mapLimit, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN } from '../lib/context';
 import { analyze } from '../lib/history';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DEFAULT_TASK_QUEUE, formatProgressLine, progressQuery } from '../../src';
-import { computeJobWorkflowId } from '../../src/client/workflow-id';
+import { computeJobWorkflowId } from '../../src/common/workflow-id';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { startComputeEmulator } from '../../src/emulator';
 import { createComputeWorker } from '../../src/worker';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ComputeApiError } from '../api/errors';
-import { RETRYABLE_FAILURE_TYPES } from '../failures';
+import { RETRYABLE_FAILURE_TYPES } from '../common/failures';
 
 /**
  * Turns the HTTP client's errors into the `ApplicationFailure`s Temporal sees: the same `type`,

@@ -4,7 +4,7 @@
  * `Worker.create({ activities: createComputeActivities({ baseUrl, accessToken }), … })`.
  */
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
-import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../types';
+import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 import { submitJob } from './submit-job';

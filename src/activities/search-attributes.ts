@@ -5,7 +5,7 @@
  */
 import { log } from '@temporalio/activity';
 import type { NativeConnection } from '@temporalio/worker';
-import { COMPUTE_SEARCH_ATTRIBUTES } from '../search-attributes';
+import { COMPUTE_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 
 export interface SearchAttributeActivities {
   evoComputeSearchAttributesRegistered(): Promise<boolean>;

@@ -13,8 +13,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
 import { ComputeApiError } from '../api/errors';
-import { ComputeFailureType } from '../failures';
-import type { JobRef, SubmitJobInput } from '../types';
+import { ComputeFailureType } from '../common/failures';
+import type { JobRef, SubmitJobInput } from '../common/types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 

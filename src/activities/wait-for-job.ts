@@ -12,8 +12,8 @@ import {
   nextInterval,
   pollsInActivity,
   type ResolvedPollSchedule,
-} from '../poll-schedule';
-import { isTerminalStatus, type JobProgress, type JobRef } from '../types';
+} from '../common/poll-schedule';
+import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
 import { withHeartbeats } from './heartbeat';
 
 export interface WaitForJobInput {

@@ -1,4 +1,4 @@
-import { ComputeFailureType } from '../failures';
+import { ComputeFailureType } from '../common/failures';
 import { ComputeApiError } from './errors';
 
 /** A fixed token, or a function that returns a current one (called again after a 401). */

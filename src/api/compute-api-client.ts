@@ -4,7 +4,7 @@
  * with a stable `type`.
  */
 import { Agent, type Dispatcher, request } from 'undici';
-import { ComputeFailureType } from '../failures';
+import { ComputeFailureType } from '../common/failures';
 import {
   assertSegment,
   assertUuid,
@@ -15,9 +15,9 @@ import {
   StatusUrlError,
   statusUrl,
   taskUrl,
-} from '../job-url';
-import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../types';
-import { SDK_SOURCE } from '../version';
+} from '../common/job-url';
+import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
+import { SDK_SOURCE } from '../common/version';
 import { type AccessTokenProvider, AccessTokenSource } from './access-token';
 import { ComputeApiError, failureTypeForStatus, networkError } from './errors';
 import { asProblem, excerpt, parseJobProgress, parseJsonObject, problemFromBody } from './responses';

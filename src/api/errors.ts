@@ -1,5 +1,5 @@
-import { ComputeFailureType } from '../failures';
-import type { Problem } from '../types';
+import { ComputeFailureType } from '../common/failures';
+import type { Problem } from '../common/types';
 
 export interface ComputeApiErrorInit {
   /** HTTP status of the response, when there was one. */

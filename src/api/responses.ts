@@ -2,8 +2,8 @@
  * Validation of the API's response bodies. Everything that crosses the wire is checked here, so
  * the rest of the package only ever sees well-formed `JobProgress` and problem objects.
  */
-import { ComputeFailureType } from '../failures';
-import { JOB_STATUSES, type JobProgress, type JobStatus, type Problem } from '../types';
+import { ComputeFailureType } from '../common/failures';
+import { JOB_STATUSES, type JobProgress, type JobStatus, type Problem } from '../common/types';
 import { ComputeApiError } from './errors';
 
 /** Longest piece of an unexpected body kept in an error's details. */

@@ -1,6 +1,6 @@
 /** Settings and the Temporal connection of the commands that talk to a running Temporal service. */
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, type TemporalClientSettings, temporalSettingsFromEnv } from '../worker-config';
+import { ConfigError, type TemporalClientSettings, temporalSettingsFromEnv } from '../worker/config';
 import { CliError, oneLine, usageError } from './errors';
 
 /** The settings from the environment; a malformed one is a usage error (exit code 2). */

@@ -2,7 +2,7 @@
 import type { WorkflowExecutionStatusName, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getComputeJobProgress, RUN_COMPUTE_JOB_WORKFLOW_TYPE } from '../client';
-import type { ComputeJobProgressView } from '../types';
+import type { ComputeJobProgressView } from '../common/types';
 import { CliError } from './errors';
 import { progressText } from './progress';
 

@@ -3,7 +3,7 @@
  * Compute API emulator and a worker, all in this process until Ctrl-C.
  */
 import type { Command } from 'commander';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../defaults';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { DevStack } from '../dev/stack';
 import { CliError, ExitCode, oneLine } from './errors';
 import { parsePort } from './options';

@@ -5,7 +5,7 @@
  * 2 for usage and settings, 1 for a failed job (or an unreachable Temporal), 130 for cancelled.
  */
 import { Command, CommanderError } from 'commander';
-import { PACKAGE_VERSION } from '../version';
+import { PACKAGE_VERSION } from '../common/version';
 import { registerCancel } from './cancel';
 import { registerDev } from './dev';
 import { registerEmulator } from './emulator';

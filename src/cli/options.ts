@@ -1,14 +1,14 @@
 /** Reading and checking command-line values; every problem is a usage error (exit code 2). */
 import { readFile } from 'node:fs/promises';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { InvalidArgumentError } from 'commander';
+import { durationMs } from '../common/duration';
 import { usageError } from './errors';
 
 /** A duration such as `2s`, `500ms`, `5 minutes`, `1h`; must be more than zero. */
 export function parseDuration(option: string, value: string): string {
   let ms: number;
   try {
-    ms = msToNumber(value);
+    ms = durationMs(value, option);
   } catch {
     ms = Number.NaN;
   }

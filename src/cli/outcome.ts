@@ -1,7 +1,7 @@
 /** Turning a compute job's outcome into the CLI's last line and exit code. */
 import type { ComputeJobOutcome } from '../client';
-import { ComputeFailureType } from '../failures';
-import type { ComputeJobProgressView } from '../types';
+import { ComputeFailureType } from '../common/failures';
+import type { ComputeJobProgressView } from '../common/types';
 import { CliError, ExitCode, oneLine } from './errors';
 
 /**

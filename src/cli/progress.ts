@@ -2,8 +2,8 @@
  * Showing a compute job's progress on a terminal or in a log: a live bar redrawn in place, one JSON
  * line per change, or one human line per change. The CLI and the demo share it.
  */
-import { formatProgressLine } from '../progress-line';
-import type { ComputeJobProgressView } from '../types';
+import { formatProgressLine } from '../common/progress-line';
+import type { ComputeJobProgressView } from '../common/types';
 
 /** `bar`: a live line redrawn with `\r` (terminals); `json`: one JSON line per change; `lines`: one text line per change. */
 export type ProgressStyle = 'bar' | 'json' | 'lines';

@@ -5,11 +5,11 @@
  */
 import { createInterface } from 'node:readline';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { Command } from 'commander';
 import { startComputeJob, watchComputeJob } from '../client';
-import { isUuid } from '../job-url';
-import type { ComputeJobProgressView, SubmitComputeJobInput } from '../types';
+import { durationMs } from '../common/duration';
+import { isUuid } from '../common/job-url';
+import type { ComputeJobProgressView, SubmitComputeJobInput } from '../common/types';
 import { connect, readSettings } from './connect';
 import { CliError, ExitCode, oneLine, usageError } from './errors';
 import { checkSegment, parseDuration, readParams } from './options';
@@ -86,7 +86,7 @@ async function run(options: RunOptions): Promise<void> {
       return;
     }
     // How often the progress is read: every second, or faster when the job is polled faster.
-    const pollMs = input.pollInterval === undefined ? 1000 : msToNumber(input.pollInterval);
+    const pollMs = input.pollInterval === undefined ? 1000 : durationMs(input.pollInterval, 'pollInterval');
     await follow(handle, {
       refreshMs: Math.min(Math.max(pollMs, 200), 1000),
       // A prompt needs a keyboard: not when the parameters came from standard input.

@@ -20,8 +20,8 @@ import {
   type Workflow,
 } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { DEFAULT_TASK_QUEUE } from '../defaults';
-import { progressQuery } from '../queries';
+import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { progressQuery } from '../common/queries';
 import type {
   ComputeJobProgressView,
   ComputeJobResult,
@@ -29,9 +29,9 @@ import type {
   JobRef,
   Problem,
   RunComputeJobInput,
-} from '../types';
+} from '../common/types';
+import { computeJobWorkflowId } from '../common/workflow-id';
 import type { runComputeJob } from '../workflows/run-compute-job';
-import { computeJobWorkflowId } from './workflow-id';
 
 /** The workflow type name of `runComputeJob`, as workers register it. */
 export const RUN_COMPUTE_JOB_WORKFLOW_TYPE = 'runComputeJob';

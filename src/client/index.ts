@@ -2,6 +2,8 @@
  * Client-side helpers for compute jobs: start, follow, cancel. No worker code; safe to import
  * wherever a Temporal `Client` is.
  */
+
+export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from '../common/workflow-id';
 export {
   type CancelComputeJobOptions,
   type ComputeJobFailure,
@@ -19,4 +21,3 @@ export {
   waitForComputeJob,
 } from './compute-job';
 export { type WatchComputeJobOptions, watchComputeJob } from './watch';
-export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './workflow-id';

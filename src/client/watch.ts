@@ -3,7 +3,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import type { ComputeJobProgressView } from '../types';
+import type { ComputeJobProgressView } from '../common/types';
 import { type ComputeJobOutcome, getComputeJobProgress, waitForComputeJob } from './compute-job';
 
 export interface WatchComputeJobOptions {

@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { COMPUTE_SEARCH_ATTRIBUTES } from '../search-attributes';
+import { COMPUTE_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

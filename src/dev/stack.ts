@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../defaults';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
 import { createComputeWorker } from '../worker';

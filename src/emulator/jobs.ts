@@ -6,7 +6,7 @@
  *   requested (queuedMs) → in progress (durationMs) → succeeded | failed
  *   requested | in progress → (DELETE) → cancelling (cancelDelayMs) → cancelled
  */
-import type { JobResults, JobStatus, Problem } from '../types';
+import type { JobResults, JobStatus, Problem } from '../common/types';
 import type { EmulatedJobSnapshot } from './types';
 
 /** How a job ends when nobody cancels it. */

@@ -2,7 +2,7 @@
  * Problem objects (RFC 9457) the emulator answers errors with, and the error that carries one
  * from a request handler to the HTTP layer.
  */
-import type { Problem } from '../types';
+import type { Problem } from '../common/types';
 
 /** Every `type` the emulator sends starts with this. */
 export const PROBLEM_TYPE_BASE = 'https://evo-compute-emulator.invalid/errors/';

@@ -4,8 +4,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isUuid } from '../job-url';
-import type { JobStatus } from '../types';
+import { isUuid } from '../common/job-url';
+import type { JobStatus } from '../common/types';
 import {
   flattenHeaders,
   jsonResponse,

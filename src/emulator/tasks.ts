@@ -3,7 +3,7 @@
  * turns its parameters into a job plan. Unknown extra parameters are allowed; known ones with the
  * wrong type or range are refused with a 422 problem naming the parameter.
  */
-import type { JobResults, Problem } from '../types';
+import type { JobResults, Problem } from '../common/types';
 import type { JobOutcome, JobPlan } from './jobs';
 import { type HttpProblem, httpProblem, PROBLEM_TYPE_BASE } from './problems';
 

@@ -1,7 +1,7 @@
 /**
  * Public types of the Compute Tasks API emulator.
  */
-import type { JobStatus } from '../types';
+import type { JobStatus } from '../common/types';
 
 export interface ComputeEmulatorOptions {
   /** TCP port; `0` (the default) picks a free one. */

@@ -7,7 +7,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ComputeActivities } from '../activities';
 import type { SearchAttributeActivities } from '../activities/search-attributes';
-import { DEFAULT_WAIT_MAX_DURATION_MS } from '../poll-schedule';
+import { DEFAULT_WAIT_MAX_DURATION_MS } from '../common/poll-schedule';
 
 /** Status and results are reads: safe to retry, with no attempt limit so that an outage of the service does not fail a job that runs for days. */
 const READ_RETRY = {

@@ -12,16 +12,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { formatProgressLine } from '../progress-line';
-import { childJobProgressSignal, progressQuery } from '../queries';
+import { formatProgressLine } from '../common/progress-line';
+import { childJobProgressSignal, progressQuery } from '../common/queries';
 import {
   EvoComputeJobId,
   EvoComputeProgress,
   EvoComputeStatus,
   EvoComputeTask,
   EvoComputeTopic,
-} from '../search-attributes';
-import type { ComputeJobPhase, ComputeJobProgressView, JobProgress, JobRef } from '../types';
+} from '../common/search-attributes';
+import type { ComputeJobPhase, ComputeJobProgressView, JobProgress, JobRef } from '../common/types';
 
 export interface JobTrackerOptions {
   /** Upsert the `EvoCompute*` search attributes (only when the namespace has them). Settable once known. */

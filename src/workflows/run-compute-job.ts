@@ -1,4 +1,3 @@
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -10,15 +9,16 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ComputeFailureType } from '../failures';
+import { durationMs, formatDuration } from '../common/duration';
+import { ComputeFailureType } from '../common/failures';
 import {
   InvalidPollScheduleError,
   nextInterval,
   pollsInActivity,
   type ResolvedPollSchedule,
   resolvePollSchedule,
-} from '../poll-schedule';
-import { formatProgressLine } from '../progress-line';
+} from '../common/poll-schedule';
+import { formatProgressLine } from '../common/progress-line';
 import {
   type ComputeJobResult,
   type DurationInput,
@@ -27,7 +27,7 @@ import {
   type JobRef,
   type RunComputeJobInput,
   type RunComputeJobResume,
-} from '../types';
+} from '../common/types';
 import {
   cancelActivities,
   localReadActivities,
@@ -67,7 +67,8 @@ export async function runComputeJob(input: RunComputeJobInput): Promise<ComputeJ
     : false;
   tracker.options.searchAttributes = searchAttributes;
   const deadline =
-    resume?.deadline ?? (input.timeout === undefined ? undefined : Date.now() + msToNumber(input.timeout));
+    resume?.deadline ??
+    (input.timeout === undefined ? undefined : Date.now() + durationMs(input.timeout, 'timeout'));
   const cancelInterval = schedule?.initialIntervalMs ?? input.pollInterval ?? V1_POLL_INTERVAL;
 
   // Everything the job does runs in `work`, so that the timeout can cancel it without cancelling
@@ -218,7 +219,7 @@ async function waitOnSchedule(
       continue;
     }
     if (!pollNow) {
-      await sleep(intervalMs, { summary: `next status poll in ${Math.round(intervalMs / 1000)} s` });
+      await sleep(intervalMs, { summary: `next status poll in ${formatDuration(intervalMs)}` });
       intervalMs = nextInterval(schedule, intervalMs);
     }
     pollNow = false;
@@ -273,7 +274,7 @@ async function cancelRemoteJob(
 ): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     tracker.enter('cancelling', `[cancelling] > cancelling ${job.topic}/${job.task} ${job.jobId}`);
-    const giveUpAt = Date.now() + msToNumber(cancelWait);
+    const giveUpAt = Date.now() + durationMs(cancelWait, 'cancelWait');
     let deleteSent = false;
     for (;;) {
       let progress: JobProgress | undefined;
@@ -302,7 +303,7 @@ async function cancelRemoteJob(
         });
         return;
       }
-      await sleep(Math.min(left, msToNumber(interval)));
+      await sleep(Math.min(left, durationMs(interval, 'pollInterval')));
     }
   });
 }

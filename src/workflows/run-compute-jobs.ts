@@ -17,15 +17,15 @@ import {
   type ComputeJobChildOptions,
   type ComputeJobChildOptionsOverrides,
   computeJobChildOptions,
-} from '../child-options';
-import { ComputeFailureType } from '../failures';
+} from '../common/child-options';
+import { ComputeFailureType } from '../common/failures';
 import {
   type ComputeJobsEntryView,
   childJobProgressSignal,
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
-} from '../queries';
-import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../types';
+} from '../common/queries';
+import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../common/types';
 import { runComputeJob } from './run-compute-job';
 
 /**

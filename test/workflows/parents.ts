@@ -3,8 +3,8 @@
  * orchestration example, in one bundle for the tests' worker.
  */
 import { executeChild } from '@temporalio/workflow';
-import { computeJobChildOptions } from '../../src/child-options';
-import type { ComputeJobResult, RunComputeJobInput } from '../../src/types';
+import { computeJobChildOptions } from '../../src/common/child-options';
+import type { ComputeJobResult, RunComputeJobInput } from '../../src/common/types';
 import { runComputeJob } from '../../src/workflows';
 
 export { krigeThenSummarise } from '../../examples/orchestration/workflows';

@@ -3,8 +3,8 @@
  * operator gets one clear line instead of a stack trace.
  */
 import { readFile } from 'node:fs/promises';
-import type { AccessTokenProvider } from './api/access-token';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
+import type { AccessTokenProvider } from '../api/access-token';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
 
 export interface ComputeWorkerSettings {
   temporalAddress: string;

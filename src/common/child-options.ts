@@ -15,9 +15,9 @@ import {
   ParentClosePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { computeJobWorkflowId } from './client/workflow-id';
 import { DEFAULT_TASK_QUEUE } from './defaults';
 import type { RunComputeJobInput } from './types';
+import { computeJobWorkflowId } from './workflow-id';
 
 /** What `computeJobChildOptions` accepts besides the input: `key`, and any child workflow option to override. */
 export interface ComputeJobChildOptionsOverrides extends Omit<ChildWorkflowOptions, 'args' | 'typeInfo'> {

@@ -2,14 +2,14 @@
 /**
  * The compute worker: wires the activities and `runComputeJob` to a Temporal task queue.
  * `createComputeWorker(options)` for programs, or run this file (`npm start`,
- * `evo-compute-worker`) with the settings in the environment (see worker-config.ts).
+ * `evo-compute-worker`) with the settings in the environment (see config.ts).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createComputeActivities } from './activities';
-import { createSearchAttributeActivities } from './activities/search-attributes';
-import { ComputeApiClient, type ComputeApiClientOptions } from './api/compute-api-client';
-import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './defaults';
-import { ConfigError, workerSettingsFromEnv } from './worker-config';
+import { createComputeActivities } from '../activities';
+import { createSearchAttributeActivities } from '../activities/search-attributes';
+import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { ConfigError, workerSettingsFromEnv } from './config';
 
 export interface ComputeWorkerOptions extends ComputeApiClientOptions {
   /** A connection to reuse; otherwise one is opened to `address` and closed when the worker stops. */
@@ -49,7 +49,7 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
     namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
-    ...(options.worker?.workflowBundle ? {} : { workflowsPath: require.resolve('./workflows') }),
+    ...(options.worker?.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
     activities: {
       ...createComputeActivities({ client }),
       ...createSearchAttributeActivities(connection, namespace),

@@ -2,8 +2,10 @@
  * How often `runComputeJob` asks for a job's status. Pure and deterministic: the workflow and the
  * `waitForJob` activity compute the same intervals from it.
  */
-import { msToNumber } from '@temporalio/common/lib/time';
-import type { DurationInput } from './types';
+import type { Duration } from '@temporalio/common';
+import { durationMs } from './duration';
+
+type DurationInput = Duration;
 
 /**
  * `auto`: poll inside the `waitForJob` activity (heartbeating each reading) while the interval is
@@ -61,19 +63,25 @@ export function resolvePollSchedule(poll?: PollSchedule, pollInterval?: Duration
     pollInterval === undefined
       ? {}
       : {
-          initialIntervalMs: msToNumber(pollInterval),
-          maximumIntervalMs: msToNumber(pollInterval),
+          initialIntervalMs: durationMs(pollInterval, 'pollInterval'),
+          maximumIntervalMs: durationMs(pollInterval, 'pollInterval'),
           backoffCoefficient: 1,
           mode: 'timer',
         };
   const schedule: ResolvedPollSchedule = {
     ...DEFAULT_POLL_SCHEDULE,
     ...legacy,
-    ...(poll?.initialInterval !== undefined && { initialIntervalMs: msToNumber(poll.initialInterval) }),
+    ...(poll?.initialInterval !== undefined && {
+      initialIntervalMs: durationMs(poll.initialInterval, 'poll.initialInterval'),
+    }),
     ...(poll?.backoffCoefficient !== undefined && { backoffCoefficient: poll.backoffCoefficient }),
-    ...(poll?.maximumInterval !== undefined && { maximumIntervalMs: msToNumber(poll.maximumInterval) }),
+    ...(poll?.maximumInterval !== undefined && {
+      maximumIntervalMs: durationMs(poll.maximumInterval, 'poll.maximumInterval'),
+    }),
     ...(poll?.mode !== undefined && { mode: poll.mode }),
-    ...(poll?.timerThreshold !== undefined && { timerThresholdMs: msToNumber(poll.timerThreshold) }),
+    ...(poll?.timerThreshold !== undefined && {
+      timerThresholdMs: durationMs(poll.timerThreshold, 'poll.timerThreshold'),
+    }),
   };
   if (
     poll?.initialInterval !== undefined &&
