@@ -64,7 +64,7 @@ describe('activities against the emulator', () => {
   test('submit, poll until succeeded, fetch results', async () => {
     const acts = createComputeActivities({ baseUrl: emulator.url, accessToken: TOKEN });
     const job = await run(() =>
-      acts.submitJob({
+      acts.evoComputeSubmitJob({
         ...submitInput,
         topic: 'emulator',
         task: 'job',
@@ -77,23 +77,23 @@ describe('activities against the emulator', () => {
     assert.equal(job.url, `${emulator.url}/compute/orgs/${ORG_ID}/emulator/job/${job.jobId}/status`);
     const seen = new Set<string>();
     for (let i = 0; i < 100; i++) {
-      const progress = await run(() => acts.getJobStatus(job));
+      const progress = await run(() => acts.evoComputeGetJobStatus(job));
       seen.add(progress.status);
       if (progress.status === 'succeeded') break;
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(seen.has('in progress'), `saw ${[...seen]}`);
     assert.ok(seen.has('succeeded'));
-    assert.deepEqual(await run(() => acts.getJobResults(job)), { answer: 42 });
+    assert.deepEqual(await run(() => acts.evoComputeGetJobResults(job)), { answer: 42 });
   });
 
   test('every request carries the bearer token and Evo-SDK-Source', async () => {
     const acts = createComputeActivities({ baseUrl: emulator.url, accessToken: TOKEN });
     const job = await run(() =>
-      acts.submitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
+      acts.evoComputeSubmitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
     );
-    await run(() => acts.getJobStatus(job));
-    await run(() => acts.cancelJob(job));
+    await run(() => acts.evoComputeGetJobStatus(job));
+    await run(() => acts.evoComputeCancelJob(job));
     const mine = emulator.requests.filter((r) => r.path.includes(job.jobId) || r.method === 'POST').slice(-3);
     assert.equal(mine.length, 3);
     for (const request of mine) {
@@ -106,7 +106,7 @@ describe('activities against the emulator', () => {
   test('preview mode sends API-Preview: opt-in on every call of the job', async () => {
     const acts = createComputeActivities({ baseUrl: emulator.url, accessToken: TOKEN });
     const job = await run(() =>
-      acts.submitJob({
+      acts.evoComputeSubmitJob({
         ...submitInput,
         topic: 'emulator',
         task: 'preview-job',
@@ -115,9 +115,9 @@ describe('activities against the emulator', () => {
       }),
     );
     assert.equal(job.preview, true);
-    assert.equal((await run(() => acts.getJobStatus(job))).status, 'succeeded');
-    assert.deepEqual(Object.keys(await run(() => acts.getJobResults(job))), ['echo']);
-    await run(() => acts.cancelJob(job));
+    assert.equal((await run(() => acts.evoComputeGetJobStatus(job))).status, 'succeeded');
+    assert.deepEqual(Object.keys(await run(() => acts.evoComputeGetJobResults(job))), ['echo']);
+    await run(() => acts.evoComputeCancelJob(job));
     const calls = emulator.requests
       .filter((r) => r.method === 'POST' || r.path.includes(job.jobId))
       .slice(-4);
@@ -132,7 +132,9 @@ describe('activities against the emulator', () => {
     );
     // Without preview the same task is refused by the service.
     await expectFailure(
-      run(() => acts.submitJob({ ...submitInput, topic: 'emulator', task: 'preview-job', parameters: {} })),
+      run(() =>
+        acts.evoComputeSubmitJob({ ...submitInput, topic: 'emulator', task: 'preview-job', parameters: {} }),
+      ),
       ComputeFailureType.NotFound,
       { nonRetryable: true },
     );
@@ -141,18 +143,18 @@ describe('activities against the emulator', () => {
   test('cancel moves the remote job to cancelled', async () => {
     const acts = createComputeActivities({ baseUrl: emulator.url, accessToken: TOKEN });
     const job = await run(() =>
-      acts.submitJob({
+      acts.evoComputeSubmitJob({
         ...submitInput,
         topic: 'emulator',
         task: 'job',
         parameters: { durationMs: 60_000, cancelDelayMs: 0 },
       }),
     );
-    await run(() => acts.cancelJob(job));
-    assert.equal((await run(() => acts.getJobStatus(job))).status, 'cancelled');
+    await run(() => acts.evoComputeCancelJob(job));
+    assert.equal((await run(() => acts.evoComputeGetJobStatus(job))).status, 'cancelled');
     assert.equal(emulator.getJob(job.jobId)?.cancelRequests, 1);
     await expectFailure(
-      run(() => acts.getJobResults(job)),
+      run(() => acts.evoComputeGetJobResults(job)),
       ComputeFailureType.UnknownResponse,
       { nonRetryable: true },
     );
@@ -161,18 +163,18 @@ describe('activities against the emulator', () => {
   test('a failed job: status carries the problem, results are JobFailed', async () => {
     const acts = createComputeActivities({ baseUrl: emulator.url, accessToken: TOKEN });
     const job = await run(() =>
-      acts.submitJob({
+      acts.evoComputeSubmitJob({
         ...submitInput,
         topic: 'emulator',
         task: 'job',
         parameters: { durationMs: 0, fail: { title: 'Variogram invalid', detail: 'sill < 0', status: 422 } },
       }),
     );
-    const progress = await run(() => acts.getJobStatus(job));
+    const progress = await run(() => acts.evoComputeGetJobStatus(job));
     assert.equal(progress.status, 'failed');
     assert.equal(progress.error?.title, 'Variogram invalid');
     const failure = await expectFailure(
-      run(() => acts.getJobResults(job)),
+      run(() => acts.evoComputeGetJobResults(job)),
       ComputeFailureType.JobFailed,
       {
         nonRetryable: true,
@@ -187,17 +189,17 @@ describe('activities against the emulator', () => {
     try {
       const acts = createComputeActivities({ baseUrl: american.url, accessToken: 'any' });
       const job = await run(() =>
-        acts.submitJob({
+        acts.evoComputeSubmitJob({
           ...submitInput,
           topic: 'emulator',
           task: 'job',
           parameters: { durationMs: 60_000, cancelDelayMs: 200 },
         }),
       );
-      await run(() => acts.cancelJob(job));
-      assert.equal((await run(() => acts.getJobStatus(job))).status, 'cancelling');
+      await run(() => acts.evoComputeCancelJob(job));
+      assert.equal((await run(() => acts.evoComputeGetJobStatus(job))).status, 'cancelling');
       await new Promise((r) => setTimeout(r, 250));
-      assert.equal((await run(() => acts.getJobStatus(job))).status, 'cancelled');
+      assert.equal((await run(() => acts.evoComputeGetJobStatus(job))).status, 'cancelled');
     } finally {
       await american.close();
     }
@@ -213,10 +215,10 @@ describe('activities against the emulator', () => {
         accessToken: async () => tokens[Math.min(calls++, tokens.length - 1)] as string,
       });
       const job = await run(() =>
-        acts.submitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
+        acts.evoComputeSubmitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
       );
       assert.equal(calls, 2);
-      await run(() => acts.getJobStatus(job));
+      await run(() => acts.evoComputeGetJobStatus(job));
       assert.equal(calls, 2, 'the refreshed token is reused');
       const last = emulator.requests.slice(-3).map((r) => [r.method, r.status, r.headers.authorization]);
       assert.deepEqual(last, [
@@ -239,7 +241,9 @@ describe('activities against the emulator', () => {
       },
     });
     await expectFailure(
-      run(() => refreshing.submitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} })),
+      run(() =>
+        refreshing.evoComputeSubmitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
+      ),
       'Unauthorized',
       {
         nonRetryable: true,
@@ -249,7 +253,9 @@ describe('activities against the emulator', () => {
     const before = emulator.counts.POST;
     const fixed = createComputeActivities({ baseUrl: emulator.url, accessToken: 'wrong' });
     await expectFailure(
-      run(() => fixed.submitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} })),
+      run(() =>
+        fixed.evoComputeSubmitJob({ ...submitInput, topic: 'emulator', task: 'job', parameters: {} }),
+      ),
       'Unauthorized',
       {
         nonRetryable: true,
@@ -283,7 +289,7 @@ describe('activities against purpose-built servers', () => {
       test(name, async () => {
         const { server, acts } = await serve((_req, res) => reply(res, 500));
         await expectFailure(
-          run(() => acts.submitJob({ ...submitInput, ...override } as never)),
+          run(() => acts.evoComputeSubmitJob({ ...submitInput, ...override } as never)),
           'InvalidInput',
           {
             nonRetryable: true,
@@ -295,14 +301,14 @@ describe('activities against purpose-built servers', () => {
     test('a JobRef with a bad jobId or a url on another origin', async () => {
       const { server, acts } = await serve((_req, res) => reply(res, 500));
       await expectFailure(
-        run(() => acts.getJobStatus(jobOn(server.url, { jobId: '1 OR 1=1' }))),
+        run(() => acts.evoComputeGetJobStatus(jobOn(server.url, { jobId: '1 OR 1=1' }))),
         'InvalidInput',
         {
           nonRetryable: true,
         },
       );
       await expectFailure(
-        run(() => acts.cancelJob(jobOn('http://elsewhere.invalid'))),
+        run(() => acts.evoComputeCancelJob(jobOn('http://elsewhere.invalid'))),
         'InvalidInput',
         { nonRetryable: true },
       );
@@ -313,7 +319,7 @@ describe('activities against purpose-built servers', () => {
   test('topic and task are single encoded path segments', async () => {
     const location = `/compute/orgs/${ORG_ID}/a%2Fb%3Fc/k%20r/${JOB_ID}/status`;
     const { server, acts } = await serve((_req, res) => reply(res, 303, undefined, { location }));
-    const job = await run(() => acts.submitJob({ ...submitInput, topic: 'a/b?c', task: 'k r' }));
+    const job = await run(() => acts.evoComputeSubmitJob({ ...submitInput, topic: 'a/b?c', task: 'k r' }));
     assert.equal(server.requests[0]?.url, `/compute/orgs/${ORG_ID}/a%2Fb%3Fc/k%20r`);
     assert.equal(job.topic, 'a/b?c');
     assert.equal(job.task, 'k r');
@@ -332,7 +338,7 @@ describe('activities against purpose-built servers', () => {
         const { server, acts } = await serve((_req, res) =>
           reply(res, 303, undefined, { location: location(server.url) }),
         );
-        const job = await run(() => acts.submitJob(submitInput));
+        const job = await run(() => acts.evoComputeSubmitJob(submitInput));
         assert.deepEqual(job, jobOn(server.url));
       });
     }
@@ -355,7 +361,7 @@ describe('activities against purpose-built servers', () => {
           reply(res, 303, undefined, value === undefined ? {} : { location: value });
         });
         await expectFailure(
-          run(() => acts.submitJob(submitInput)),
+          run(() => acts.evoComputeSubmitJob(submitInput)),
           'UnknownResponse',
           { nonRetryable: true },
         );
@@ -384,7 +390,7 @@ describe('activities against purpose-built servers', () => {
           reply(res, status, problem(status, `Status ${status}`, 'why'), headers),
         );
         const failure = await expectFailure(
-          run(() => acts.getJobStatus(jobOn(server.url))),
+          run(() => acts.evoComputeGetJobStatus(jobOn(server.url))),
           type,
           {
             nonRetryable,
@@ -400,7 +406,7 @@ describe('activities against purpose-built servers', () => {
     test('an error without a problem body keeps an excerpt of the body', async () => {
       const { server, acts } = await serve((_req, res) => reply(res, 502, '<html>Bad gateway</html>'));
       const failure = await expectFailure(
-        run(() => acts.getJobResults(jobOn(server.url))),
+        run(() => acts.evoComputeGetJobResults(jobOn(server.url))),
         'ServerError',
         {
           nonRetryable: false,
@@ -414,7 +420,7 @@ describe('activities against purpose-built servers', () => {
         reply(res, 429, undefined, { 'retry-after': when }),
       );
       const failure = await expectFailure(
-        run(() => acts.cancelJob(jobOn(server.url))),
+        run(() => acts.evoComputeCancelJob(jobOn(server.url))),
         'RateLimited',
         { nonRetryable: false },
       );
@@ -429,7 +435,7 @@ describe('activities against purpose-built servers', () => {
     test('500 on submit is SubmitUnconfirmed', async () => {
       const { acts } = await serve((_req, res) => reply(res, 500, problem(500, 'Boom')));
       await expectFailure(
-        run(() => acts.submitJob(submitInput)),
+        run(() => acts.evoComputeSubmitJob(submitInput)),
         'SubmitUnconfirmed',
         { nonRetryable: true },
       );
@@ -437,13 +443,13 @@ describe('activities against purpose-built servers', () => {
     test('503 and 429 on submit created nothing and stay retryable', async () => {
       const busy = await serve((_req, res) => reply(res, 503, undefined, { 'retry-after': '3' }));
       await expectFailure(
-        run(() => busy.acts.submitJob(submitInput)),
+        run(() => busy.acts.evoComputeSubmitJob(submitInput)),
         'ServerError',
         { nonRetryable: false, nextRetryDelay: 3000 },
       );
       const limited = await serve((_req, res) => reply(res, 429));
       await expectFailure(
-        run(() => limited.acts.submitJob(submitInput)),
+        run(() => limited.acts.evoComputeSubmitJob(submitInput)),
         'RateLimited',
         { nonRetryable: false },
       );
@@ -453,7 +459,7 @@ describe('activities against purpose-built servers', () => {
         res.socket?.destroy();
       });
       await expectFailure(
-        run(() => acts.submitJob(submitInput)),
+        run(() => acts.evoComputeSubmitJob(submitInput)),
         'SubmitUnconfirmed',
         { nonRetryable: true },
       );
@@ -462,7 +468,7 @@ describe('activities against purpose-built servers', () => {
       const { server, acts } = await serve((_req, res) => reply(res, 303));
       const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { submit: 'sending' } }, quiet);
       await expectFailure(
-        env.run(() => acts.submitJob(submitInput)),
+        env.run(() => acts.evoComputeSubmitJob(submitInput)),
         'SubmitUnconfirmed',
         { nonRetryable: true },
       );
@@ -475,7 +481,9 @@ describe('activities against purpose-built servers', () => {
         { attempt: 2, heartbeatDetails: { submit: 'not-sent' } },
         quiet,
       );
-      const job: JobRef = await env.run<[], JobRef, () => Promise<JobRef>>(() => acts.submitJob(submitInput));
+      const job: JobRef = await env.run<[], JobRef, () => Promise<JobRef>>(() =>
+        acts.evoComputeSubmitJob(submitInput),
+      );
       assert.equal(job.jobId, JOB_ID);
       assert.equal(server.requests.length, 1);
     });
@@ -485,7 +493,7 @@ describe('activities against purpose-built servers', () => {
         const env = new MockActivityEnvironment({}, quiet);
         const beats: unknown[] = [];
         env.on('heartbeat', (details: unknown) => beats.push(structuredClone(details)));
-        await env.run(() => acts.submitJob(submitInput)).catch(() => undefined);
+        await env.run(() => acts.evoComputeSubmitJob(submitInput)).catch(() => undefined);
         return beats.at(-1);
       };
       assert.deepEqual(await lastBeat((_req, res) => reply(res, 503)), { submit: 'not-sent' });
@@ -503,7 +511,7 @@ describe('activities against purpose-built servers', () => {
       await server.close();
       const acts = createComputeActivities({ baseUrl: url, accessToken: TOKEN });
       await expectFailure(
-        run(() => acts.submitJob(submitInput)),
+        run(() => acts.evoComputeSubmitJob(submitInput)),
         'NetworkError',
         { nonRetryable: false },
       );
@@ -525,7 +533,7 @@ describe('activities against purpose-built servers', () => {
           res.end(typeof body === 'string' ? body : JSON.stringify(body));
         });
         await expectFailure(
-          run(() => acts.getJobStatus(jobOn(server.url))),
+          run(() => acts.evoComputeGetJobStatus(jobOn(server.url))),
           'UnknownResponse',
           { nonRetryable: true },
         );
@@ -535,7 +543,7 @@ describe('activities against purpose-built servers', () => {
       const { server, acts } = await serve((_req, res) =>
         reply(res, 202, { status: 'canceling', progress: 140.2, message: null, error: null, extra: true }),
       );
-      assert.deepEqual(await run(() => acts.getJobStatus(jobOn(server.url))), {
+      assert.deepEqual(await run(() => acts.evoComputeGetJobStatus(jobOn(server.url))), {
         status: 'cancelling',
         progress: 100,
       });
@@ -543,7 +551,7 @@ describe('activities against purpose-built servers', () => {
     test('results: 202 is JobPending, retryable', async () => {
       const { server, acts } = await serve((_req, res) => reply(res, 202, { status: 'in progress' }));
       await expectFailure(
-        run(() => acts.getJobResults(jobOn(server.url))),
+        run(() => acts.evoComputeGetJobResults(jobOn(server.url))),
         'JobPending',
         { nonRetryable: false },
       );
@@ -553,7 +561,7 @@ describe('activities against purpose-built servers', () => {
         reply(res, 200, { status: 'cancelled', results: null, error: null }),
       );
       await expectFailure(
-        run(() => acts.getJobResults(jobOn(server.url))),
+        run(() => acts.evoComputeGetJobResults(jobOn(server.url))),
         'UnknownResponse',
         { nonRetryable: true },
       );
@@ -568,7 +576,7 @@ describe('activities against purpose-built servers', () => {
         setTimeout(() => res.socket?.destroy(), 10);
       });
       await expectFailure(
-        run(() => acts.getJobStatus(jobOn(server.url))),
+        run(() => acts.evoComputeGetJobStatus(jobOn(server.url))),
         'NetworkError',
         { nonRetryable: false },
       );
@@ -582,7 +590,7 @@ describe('activities against purpose-built servers', () => {
         headersTimeoutMs: 200,
       });
       await expectFailure(
-        run(() => acts.getJobStatus(jobOn(server.url))),
+        run(() => acts.evoComputeGetJobStatus(jobOn(server.url))),
         'NetworkError',
         { nonRetryable: false },
       );
@@ -596,7 +604,7 @@ describe('activities against purpose-built servers', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 150 }, quiet);
     let beats = 0;
     env.on('heartbeat', () => beats++);
-    await env.run(() => acts.getJobStatus(jobOn(server.url)));
+    await env.run(() => acts.evoComputeGetJobStatus(jobOn(server.url)));
     assert.ok(beats >= 3, `heartbeats: ${beats}`);
   });
 
@@ -608,7 +616,7 @@ describe('activities against purpose-built servers', () => {
       });
     });
     const env = new MockActivityEnvironment({}, quiet);
-    const pending = env.run(() => acts.getJobStatus(jobOn(server.url)));
+    const pending = env.run(() => acts.evoComputeGetJobStatus(jobOn(server.url)));
     await new Promise((r) => setTimeout(r, 100));
     env.cancel();
     await assert.rejects(pending, (err: unknown) => err instanceof CancelledFailure);

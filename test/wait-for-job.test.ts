@@ -27,7 +27,7 @@ type WaitResult = Required<WaitForJobState>;
 
 function submit(parameters: Record<string, unknown>): Promise<JobRef> {
   return new MockActivityEnvironment({}, quiet).run(() =>
-    acts.submitJob({ orgId: ORG_ID, topic: 'emulator', task: 'job', parameters }),
+    acts.evoComputeSubmitJob({ orgId: ORG_ID, topic: 'emulator', task: 'job', parameters }),
   );
 }
 
@@ -45,7 +45,7 @@ test('auto mode: polls while the interval is short, heartbeating each reading, t
   const beats: WaitForJobState[] = [];
   env.on('heartbeat', (details: WaitForJobState) => beats.push(structuredClone(details)));
   const result: WaitResult = await env.run<[], WaitResult, () => Promise<WaitResult>>(() =>
-    acts.waitForJob({ job, schedule, intervalMs: 40, polls: 5 }),
+    acts.evoComputeWaitForJob({ job, schedule, intervalMs: 40, polls: 5 }),
   );
   // Polls at 0, +40, +80 ms; the next interval (160 ms) belongs on a timer.
   assert.deepEqual(
@@ -71,7 +71,7 @@ test('returns as soon as the job ends', async () => {
     WaitResult,
     () => Promise<WaitResult>
   >(() =>
-    acts.waitForJob({
+    acts.evoComputeWaitForJob({
       job,
       schedule: resolvePollSchedule({ initialInterval: 30, mode: 'heartbeat' }),
       intervalMs: 30,
@@ -91,7 +91,7 @@ test('a retried attempt resumes from the last heartbeat: poll count and interval
   };
   const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: resumed }, quiet);
   const result: WaitResult = await env.run<[], WaitResult, () => Promise<WaitResult>>(() =>
-    acts.waitForJob({ job, schedule, intervalMs: 40, polls: 0 }),
+    acts.evoComputeWaitForJob({ job, schedule, intervalMs: 40, polls: 0 }),
   );
   // From the heartbeat: poll (42), wait 80 ms, poll (43), next interval 160 ms is a timer's.
   assert.equal(result.polls, 43);
@@ -103,7 +103,7 @@ test('a cancel stops it at once, mid-wait', async () => {
   const job = await submit({ durationMs: 60_000 });
   const env = new MockActivityEnvironment({}, quiet);
   const waiting = env.run(() =>
-    acts.waitForJob({
+    acts.evoComputeWaitForJob({
       job,
       schedule: resolvePollSchedule({ initialInterval: 10_000, mode: 'heartbeat' }),
       intervalMs: 10_000,

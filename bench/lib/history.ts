@@ -71,12 +71,12 @@ export function analyze(events: readonly HistoryEvent[]): HistoryAnalysis {
   events.forEach((event, index) => {
     const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
     if (upsert) upserts.push(Object.keys(upsert.searchAttributes?.indexedFields ?? {}).join(','));
-    if (localActivityType(event) === 'getJobStatus') {
+    if (localActivityType(event) === 'evoComputeGetJobStatus') {
       statusMarkers.push(index);
       statusMarkerTimes.push(millis(event.eventTime));
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'waitForJob') {
+    if (scheduled?.activityType?.name === 'evoComputeWaitForJob') {
       waitForJobCalls++;
       waitScheduledIds.add(String(event.eventId));
     }

@@ -1,23 +1,30 @@
 /**
- * The four Evo compute activities, made by a factory that receives their HTTP client, as in
- * Temporal's samples. Register the returned object with a worker:
- * `Worker.create({ activities: createComputeActivities({ baseUrl, accessToken }), … })`.
+ * Every activity the package's workflows call, made by a factory that receives their HTTP client,
+ * as in Temporal's samples. Registering the returned object alone runs `runComputeJob` and
+ * `runComputeJobs`:
+ * `Worker.create({ activities: { ...myActivities, ...createComputeActivities({ baseUrl, accessToken }) }, … })`
+ * (or `evoComputePlugin` from `evo-compute-temporal/plugin`). Their type names carry the
+ * `evoCompute` prefix so that they cannot collide with the worker's other activities.
  */
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
+import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
 import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
 
 export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
 
+/** The activities by their type names (what a workflow's stubs and the worker's registry use). */
 export interface ComputeActivities {
-  submitJob(input: SubmitJobInput): Promise<JobRef>;
-  getJobStatus(job: JobRef): Promise<JobProgress>;
-  getJobResults(job: JobRef): Promise<JobResults>;
-  cancelJob(job: JobRef): Promise<void>;
-  waitForJob(input: WaitForJobInput): Promise<Required<WaitForJobState>>;
+  evoComputeSubmitJob(input: SubmitJobInput): Promise<JobRef>;
+  evoComputeGetJobStatus(job: JobRef): Promise<JobProgress>;
+  evoComputeGetJobResults(job: JobRef): Promise<JobResults>;
+  evoComputeCancelJob(job: JobRef): Promise<void>;
+  evoComputeWaitForJob(input: WaitForJobInput): Promise<Required<WaitForJobState>>;
+  /** Whether the namespace has the `EvoCompute*` search attributes (asked once per run, as a local activity). */
+  evoComputeSearchAttributesRegistered(): Promise<boolean>;
 }
 
 export function createComputeActivities(options: ComputeActivitiesOptions): ComputeActivities {
@@ -34,17 +41,18 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
 
   return {
     /** Not idempotent; see submit-job.ts for how a retry is kept from creating a second job. */
-    submitJob: (input) => submitJob(client, input),
-    getJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
-    getJobResults: (job) => call((signal) => client.getResults(job, { signal })),
-    cancelJob: (job) => call((signal) => client.cancel(job, { signal })),
-    waitForJob: async (input) => {
+    evoComputeSubmitJob: (input) => submitJob(client, input),
+    evoComputeGetJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
+    evoComputeGetJobResults: (job) => call((signal) => client.getResults(job, { signal })),
+    evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
+    evoComputeWaitForJob: async (input) => {
       try {
         return await waitForJob(client, input);
       } catch (err) {
         throw toActivityFailure(err);
       }
     },
+    evoComputeSearchAttributesRegistered: createSearchAttributeCheck(),
   };
 }
 

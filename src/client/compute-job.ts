@@ -20,6 +20,7 @@ import {
   type Workflow,
 } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
+import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { progressQuery } from '../common/queries';
 import type {
@@ -120,7 +121,7 @@ export async function startComputeJob(
 }
 
 /** The activity that polls a job inside one call, heartbeating each reading. */
-const WAIT_FOR_JOB_ACTIVITY_TYPE = 'waitForJob';
+const WAIT_FOR_JOB_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeWaitForJob';
 
 /** What `waitForJob` heartbeats: its latest reading and the poll count so far. */
 interface WaitForJobHeartbeat {

@@ -6,7 +6,6 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createComputeActivities } from '../activities';
-import { createSearchAttributeActivities } from '../activities/search-attributes';
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
 import { ConfigError, workerSettingsFromEnv } from './config';
@@ -50,10 +49,7 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
     ...(options.worker?.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
-    activities: {
-      ...createComputeActivities({ client }),
-      ...createSearchAttributeActivities(connection, namespace),
-    },
+    activities: createComputeActivities({ client }),
     // waitForJob holds a slot while it waits; the slots are idle I/O, not CPU, so allow many.
     maxConcurrentActivityTaskExecutions: 1_000,
     // On shutdown, running activities get this long to finish; then they are cancelled and

@@ -6,7 +6,6 @@
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ComputeActivities } from '../activities';
-import type { SearchAttributeActivities } from '../activities/search-attributes';
 import { DEFAULT_WAIT_MAX_DURATION_MS } from '../common/poll-schedule';
 
 /** Status and results are reads: safe to retry, with no attempt limit so that an outage of the service does not fail a job that runs for days. */
@@ -20,7 +19,7 @@ const READ_RETRY = {
  * Submit: a few retries for failures that certainly created no job (refused connection, 429,
  * 503); everything ambiguous is `SubmitUnconfirmed` and not retried.
  */
-export const submitActivities = proxyActivities<Pick<ComputeActivities, 'submitJob'>>({
+export const submitActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeSubmitJob'>>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: {
@@ -32,7 +31,9 @@ export const submitActivities = proxyActivities<Pick<ComputeActivities, 'submitJ
 });
 
 /** Status and results as ordinary activities. `timeout` and cancellation still end the wait. */
-export const readActivities = proxyActivities<Pick<ComputeActivities, 'getJobStatus' | 'getJobResults'>>({
+export const readActivities = proxyActivities<
+  Pick<ComputeActivities, 'evoComputeGetJobStatus' | 'evoComputeGetJobResults'>
+>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: READ_RETRY,
@@ -42,7 +43,7 @@ export const readActivities = proxyActivities<Pick<ComputeActivities, 'getJobSta
  * A status check between two durable timers, as a local activity: it records one marker event
  * instead of an activity's three (scheduled, started, completed) and the workflow task around them.
  */
-export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 'getJobStatus'>>({
+export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 'evoComputeGetJobStatus'>>({
   startToCloseTimeout: '2 minutes',
   retry: READ_RETRY,
   // Backoffs longer than this are waited on a timer, so a long outage does not hold a workflow task.
@@ -55,14 +56,16 @@ export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 
  * view of the pending activity is refreshed (Temporal sends heartbeats at 80 % of it, every 4 s);
  * the retry resumes from the last heartbeat.
  */
-export const waitActivities = proxyActivities<Pick<ComputeActivities, 'waitForJob'>>({
+export const waitActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeWaitForJob'>>({
   startToCloseTimeout: DEFAULT_WAIT_MAX_DURATION_MS + 15 * 60 * 1000,
   heartbeatTimeout: '5 seconds',
   retry: READ_RETRY,
 });
 
 /** Asked once per run: does the namespace have the `EvoCompute*` search attributes? */
-export const setupActivities = proxyLocalActivities<SearchAttributeActivities>({
+export const setupActivities = proxyLocalActivities<
+  Pick<ComputeActivities, 'evoComputeSearchAttributesRegistered'>
+>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
@@ -71,7 +74,9 @@ export const setupActivities = proxyLocalActivities<SearchAttributeActivities>({
  * Used while cancelling: the workflow is already on its way out, so each step is bounded
  * (DELETE is idempotent, retried a few times; the status checks after it give up quickly).
  */
-export const cancelActivities = proxyActivities<Pick<ComputeActivities, 'cancelJob' | 'getJobStatus'>>({
+export const cancelActivities = proxyActivities<
+  Pick<ComputeActivities, 'evoComputeCancelJob' | 'evoComputeGetJobStatus'>
+>({
   startToCloseTimeout: '1 minute',
   heartbeatTimeout: '10 seconds',
   retry: {

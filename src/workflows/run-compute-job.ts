@@ -123,7 +123,7 @@ export async function runComputeJob(input: RunComputeJobInput): Promise<ComputeJ
         });
       }
       tracker.enter('fetching-results', `${formatProgressLine(final)} (fetching results)`);
-      const results = await readActivities.getJobResults.executeWithOptions(
+      const results = await readActivities.evoComputeGetJobResults.executeWithOptions(
         { summary: `results of ${job.jobId}` },
         [job],
       );
@@ -174,15 +174,18 @@ async function submit(
 ): Promise<JobRef> {
   tracker.enter('submitting', `Submitting ${input.topic}/${input.task}`);
   return CancellationScope.nonCancellable(() =>
-    submitActivities.submitJob.executeWithOptions({ summary: `submit ${input.topic}/${input.task}` }, [
-      {
-        orgId: input.orgId,
-        topic: input.topic,
-        task: input.task,
-        parameters: input.parameters,
-        preview: input.preview,
-      },
-    ]),
+    submitActivities.evoComputeSubmitJob.executeWithOptions(
+      { summary: `submit ${input.topic}/${input.task}` },
+      [
+        {
+          orgId: input.orgId,
+          topic: input.topic,
+          task: input.task,
+          parameters: input.parameters,
+          preview: input.preview,
+        },
+      ],
+    ),
   );
 }
 
@@ -206,7 +209,7 @@ async function waitOnSchedule(
   let pollNow = carry.resume === undefined;
   for (;;) {
     if (pollNow && pollsInActivity(schedule, intervalMs)) {
-      const waited = await waitActivities.waitForJob.executeWithOptions(
+      const waited = await waitActivities.evoComputeWaitForJob.executeWithOptions(
         { summary: `wait for ${job.topic}/${job.task} ${job.jobId}` },
         [{ job, schedule, intervalMs, polls: tracker.view.polls }],
       );
@@ -223,7 +226,7 @@ async function waitOnSchedule(
       intervalMs = nextInterval(schedule, intervalMs);
     }
     pollNow = false;
-    const progress = await localReadActivities.getJobStatus.executeWithOptions(
+    const progress = await localReadActivities.evoComputeGetJobStatus.executeWithOptions(
       { summary: `status of ${job.jobId}` },
       [job],
     );
@@ -254,7 +257,7 @@ async function waitAtFixedInterval(
   interval: DurationInput,
 ): Promise<JobProgress> {
   for (;;) {
-    const progress = await readActivities.getJobStatus(job);
+    const progress = await readActivities.evoComputeGetJobStatus(job);
     tracker.record(progress);
     if (isTerminalStatus(progress.status)) return progress;
     await sleep(interval);
@@ -279,7 +282,7 @@ async function cancelRemoteJob(
     for (;;) {
       let progress: JobProgress | undefined;
       try {
-        progress = await cancelActivities.getJobStatus(job);
+        progress = await cancelActivities.evoComputeGetJobStatus(job);
         tracker.record(progress);
       } catch (err) {
         log.warn('could not read the job status while cancelling', { jobId: job.jobId, error: String(err) });
@@ -289,7 +292,9 @@ async function cancelRemoteJob(
       if (!deleteSent) {
         deleteSent = true;
         try {
-          await cancelActivities.cancelJob.executeWithOptions({ summary: `cancel ${job.jobId}` }, [job]);
+          await cancelActivities.evoComputeCancelJob.executeWithOptions({ summary: `cancel ${job.jobId}` }, [
+            job,
+          ]);
         } catch (err) {
           log.warn('cancelJob failed', { jobId: job.jobId, error: String(err) });
         }
