@@ -11,8 +11,10 @@ import { outcomeError } from '../src/cli/outcome';
 import { createProgressRenderer } from '../src/cli/progress';
 import { waitForSignal } from '../src/cli/signals';
 import { startComputeJob, watchComputeJob } from '../src/client';
+import { tasks } from '../src/common/tasks/catalogue';
 import type { ComputeJobProgressView } from '../src/common/types';
 import { DEV_ORG_ID, type DevStack, startDevStack } from '../src/dev/stack';
+import { exampleKrigingParameters } from '../src/emulator';
 
 async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -25,19 +27,18 @@ async function main(): Promise<number> {
       address,
       namespace: process.env.TEMPORAL_NAMESPACE?.trim() || undefined,
       taskQueue: process.env.TEMPORAL_TASK_QUEUE?.trim() || undefined,
-      emulator: { accessToken: 'demo-token' },
+      // A kriging job runs 3 s on the emulator (real parameters carry no duration).
+      emulator: { accessToken: 'demo-token', taskDurationMs: 3000 },
     });
     console.log(`Temporal server ${stack.address}, Compute API emulator ${stack.emulator.url}`);
 
     const handle = await startComputeJob(
       stack.client,
-      {
+      tasks.geostatistics.kriging({
         orgId: DEV_ORG_ID,
-        topic: 'geostatistics',
-        task: 'kriging',
-        parameters: { blocks: 8, blockMs: 400 },
+        parameters: exampleKrigingParameters(DEV_ORG_ID),
         pollInterval: '300ms',
-      },
+      }),
       { taskQueue: stack.taskQueue, workflowId: `evo-compute-demo-${randomUUID()}` },
     );
     const link = stack.workflowUrl(handle.workflowId) ?? `workflow ${handle.workflowId}`;

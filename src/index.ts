@@ -21,6 +21,17 @@ export {
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
 } from './common/queries';
+export {
+  CATALOGUE_SDK_VERSION,
+  CATALOGUE_TASKS,
+  type ComputeTask,
+  type ComputeTaskInput,
+  findCatalogueTask,
+  type TaskCatalogue,
+  type TaskParameters,
+  type TaskResult,
+  tasks,
+} from './common/tasks/catalogue';
 export * from './common/types';
 export { PACKAGE_VERSION } from './common/version';
 export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './common/workflow-id';

@@ -12,7 +12,7 @@ import { createComputeActivities } from '../src/activities';
 import { ComputeFailureType } from '../src/common/failures';
 import type { JobRef } from '../src/common/types';
 import { PACKAGE_VERSION } from '../src/common/version';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import { type ComputeEmulator, exampleKrigingParameters, startComputeEmulator } from '../src/emulator';
 import { JOB_ID, ORG_ID } from './helpers/ids';
 import { type Handler, problem, reply, startTestServer, type TestServer } from './helpers/test-server';
 
@@ -52,7 +52,12 @@ function jobOn(url: string, overrides: Partial<JobRef> = {}): JobRef {
   };
 }
 
-const submitInput = { orgId: ORG_ID, topic: 'geostatistics', task: 'kriging', parameters: { blocks: 2 } };
+const submitInput = {
+  orgId: ORG_ID,
+  topic: 'geostatistics',
+  task: 'kriging',
+  parameters: exampleKrigingParameters(ORG_ID),
+};
 
 describe('activities against the emulator', () => {
   let emulator: ComputeEmulator;
@@ -339,7 +344,8 @@ describe('activities against purpose-built servers', () => {
           reply(res, 303, undefined, { location: location(server.url) }),
         );
         const job = await run(() => acts.evoComputeSubmitJob(submitInput));
-        assert.deepEqual(job, jobOn(server.url));
+        // kriging is preview-only: the submit asks for preview without being told.
+        assert.deepEqual(job, jobOn(server.url, { preview: true }));
       });
     }
     const refused: [string, (url: string) => string | undefined][] = [

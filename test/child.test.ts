@@ -11,7 +11,7 @@ import { computeJobChildOptions } from '../src/common/child-options';
 import { DEFAULT_TASK_QUEUE } from '../src/common/defaults';
 import type { JobRef, RunComputeJobInput } from '../src/common/types';
 import { computeJobWorkflowId } from '../src/common/workflow-id';
-import { type ComputeEmulator, krigingEstimate } from '../src/emulator';
+import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -76,7 +76,12 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
   let stack: TestStack;
 
   before(async () => {
-    stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, bundle: parentsBundle });
+    stack = await startTestStack({
+      taskQueue: TASK_QUEUE,
+      token: TOKEN,
+      bundle: parentsBundle,
+      emulator: { taskDurationMs: 300 },
+    });
     ({ env, emulator } = stack);
   });
 
@@ -138,21 +143,36 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
     assert.equal((await parent.describe()).status.name, 'TERMINATED');
   });
 
-  test('the orchestration example: kriging, then a job with its estimates as parameters', async () => {
+  test('the orchestration example: kriging, then a job with its output as parameters', async () => {
     const workflowId = uniqueId('orchestration');
     const result = await env.client.workflow.execute(krigeThenSummarise, {
       taskQueue: TASK_QUEUE,
       workflowId,
-      args: [{ orgId: ORG_ID, blocks: 3, blockMs: 100, pollInterval: 100, computeTaskQueue: TASK_QUEUE }],
+      args: [
+        {
+          orgId: ORG_ID,
+          kriging: exampleKrigingParameters(ORG_ID, 'grade_estimate'),
+          pollInterval: 100,
+          computeTaskQueue: TASK_QUEUE,
+        },
+      ],
     });
-    const expected = [0, 1, 2].map(krigingEstimate);
-    assert.deepEqual(result.estimates, expected);
-    assert.equal(emulator.getJob(result.kriging.jobId)?.status, 'succeeded');
+    const parameters = exampleKrigingParameters(ORG_ID, 'grade_estimate');
+    const expected = { object: parameters.target.object, attribute: 'grade_estimate' };
+    assert.deepEqual(result.estimate, expected, 'the kriging results name its target and attribute');
+    const krigingJob = emulator.getJob(result.kriging.jobId);
+    assert.equal(krigingJob?.status, 'succeeded');
+    assert.equal(krigingJob?.preview, true, 'kriging is preview-only: sent with API-Preview: opt-in');
+    assert.deepEqual(krigingJob?.parameters, parameters);
     const summary = emulator.getJob(result.summary.jobId);
     assert.equal(summary?.status, 'succeeded');
-    assert.deepEqual(summary?.parameters.estimates, expected, "the second job got the first one's estimates");
+    assert.equal(
+      summary?.parameters.attribute,
+      'grade_estimate',
+      "the second job got the first one's output",
+    );
     assert.equal(summary?.parameters.source, result.kriging.jobId);
-    assert.deepEqual((result.summaryResults.echo as { estimates: number[] }).estimates, expected);
+    assert.deepEqual((result.summaryResults.echo as { object: string }).object, expected.object);
     const kriging = await env.client.workflow
       .getHandle(computeJobWorkflowId('geostatistics', 'kriging', `${workflowId}/kriging`))
       .describe();

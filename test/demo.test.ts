@@ -18,7 +18,7 @@ test('the demo runs a kriging job to its results and prints the Temporal UI link
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   assert.equal(code, 0, out);
-  assert.match(out, /\[in progress\] \d+% > Kriging block \d of 8/);
+  assert.match(out, /\[in progress\] \d+% > Kriging step \d of 4/);
   assert.match(out, /"message": "Kriging complete"/);
   assert.match(
     out,

@@ -7,11 +7,12 @@ import {
   BUILT_IN_TASKS,
   type ComputeEmulator,
   type ComputeEmulatorOptions,
-  krigingEstimate,
+  exampleKrigingParameters,
   MAX_BODY_BYTES,
   PROBLEM_TYPE_BASE,
   startComputeEmulator,
 } from '../src/emulator';
+import { checkTaskResult } from '../src/tasks';
 
 const ORG = '8f0c3a52-2f37-4d3e-9a40-0a4a1f0e6b11';
 const OTHER_ORG = '0b9d7c1e-5a2f-4c3b-8d6e-7f1a2b3c4d5e';
@@ -325,32 +326,63 @@ describe('compute emulator', () => {
     });
   });
 
-  test('geostatistics/kriging runs block by block and returns deterministic estimates', async () => {
-    const { statusUrl, jobUrl } = await submitOk(
-      emulator,
-      { blocks: 3, blockMs: 100 },
-      {
-        topic: 'geostatistics',
-        task: 'kriging',
-      },
-    );
-    clock.advance(150);
-    const status = await call(statusUrl);
+  test('geostatistics/kriging: real parameters, preview-only, runs taskDurationMs, results valid for the result model', async () => {
+    const parameters = exampleKrigingParameters(ORG);
+    const preview = { 'api-preview': 'opt-in' };
+    const refused = await submit(emulator, parameters, { topic: 'geostatistics', task: 'kriging' });
+    assertProblem(refused, 404, 'preview-required');
+    const { statusUrl, jobUrl } = await submitOk(emulator, parameters, {
+      topic: 'geostatistics',
+      task: 'kriging',
+      headers: preview,
+    });
+    clock.advance(1000);
+    const status = await call(statusUrl, { headers: preview });
     assert.deepEqual(status.json, {
       status: 'in progress',
       progress: 50,
-      message: 'Kriging block 2 of 3',
+      message: 'Kriging step 3 of 4',
       error: null,
     });
-    clock.advance(150);
-    const results = await call(jobUrl);
+    assert.equal((await call(statusUrl)).status, 404, 'every request of a preview task needs the header');
+    clock.advance(1000);
+    const results = await call(jobUrl, { headers: preview });
     assert.equal(results.status, 200);
-    assert.deepEqual(results.json, {
-      status: 'succeeded',
-      results: { message: 'Kriging complete', blocks: 3, estimates: [0, 1, 2].map(krigingEstimate) },
-      error: null,
-    });
-    assert.equal(new Set(results.json.results.estimates).size, 3);
+    assert.equal(results.json.status, 'succeeded');
+    assert.equal(results.json.results.message, 'Kriging complete');
+    assert.equal(results.json.results.target.reference, parameters.target.object);
+    assert.equal(results.json.results.target.attribute.name, 'kriged_grade');
+    assert.deepEqual(await checkTaskResult('geostatistics', 'kriging', results.json.results), []);
+  });
+
+  test('every catalogue task accepts exactly its schema: a 422 names each bad field by JSON path', async () => {
+    const headers = { 'api-preview': 'opt-in' };
+    const good = exampleKrigingParameters(ORG);
+    const cases: [unknown, string[]][] = [
+      [{ ...good, blocks: 8 }, ['$.blocks']],
+      [{ ...good, variogram: undefined }, ['$.variogram']],
+      [
+        { ...good, neighborhood: { ...good.neighborhood, max_samples: 'twenty' }, target: { object: 1 } },
+        ['$.neighborhood.max_samples', '$.target.attribute', '$.target.object'],
+      ],
+    ];
+    for (const [parameters, paths] of cases) {
+      const reply = await submit(emulator, parameters, { topic: 'geostatistics', task: 'kriging', headers });
+      assertProblem(reply, 422, 'invalid-parameters');
+      assert.deepEqual(
+        (reply.json.errors as { path: string }[]).map((e) => e.path),
+        paths,
+      );
+      assert.equal(reply.json.parameter, paths[0]);
+      for (const path of paths) assert.ok(reply.json.detail.includes(path), reply.json.detail);
+    }
+    // A task outside kriging, not preview-only: an empty object misses every required field.
+    const idw = await submit(emulator, {}, { topic: 'geostatistics', task: 'idw' });
+    assertProblem(idw, 422, 'invalid-parameters');
+    assert.deepEqual(
+      (idw.json.errors as { path: string }[]).map((e) => e.path),
+      ['$.source', '$.target', '$.neighborhood', '$.power'],
+    );
   });
 
   test('unknown job: 404 problem; also for a job of another org or task', async () => {
@@ -363,7 +395,7 @@ describe('compute emulator', () => {
       'job-not-found',
     );
     assertProblem(
-      await call(`${taskUrl(emulator, 'geostatistics', 'kriging')}/${jobId}/status`),
+      await call(`${taskUrl(emulator, 'geostatistics', 'idw')}/${jobId}/status`),
       404,
       'job-not-found',
     );
@@ -415,9 +447,6 @@ describe('compute emulator', () => {
       ['emulator/job', { fail: 'yes' }, 'fail'],
       ['emulator/job', { fail: { status: 'bad' } }, 'fail'],
       ['emulator/job', { cancelDelayMs: -5 }, 'cancelDelayMs'],
-      ['geostatistics/kriging', { blocks: 0 }, 'blocks'],
-      ['geostatistics/kriging', { blocks: 1001 }, 'blocks'],
-      ['geostatistics/kriging', { blockMs: -1 }, 'blockMs'],
     ];
     for (const [name, parameters, parameter] of cases) {
       const [topic, task] = name.split('/');
@@ -611,14 +640,19 @@ test('close() ends keep-alive connections and the server', async () => {
   await assert.rejects(call(`${emulator.url}/`));
 });
 
-test('BUILT_IN_TASKS describes the three tasks', () => {
+test('BUILT_IN_TASKS describes the generic tasks and the 13 catalogue tasks', () => {
   assert.deepEqual(
-    BUILT_IN_TASKS.map((task) => [task.topic, task.task, task.previewOnly]),
+    BUILT_IN_TASKS.slice(0, 2).map((task) => [task.topic, task.task, task.previewOnly]),
     [
       ['emulator', 'job', false],
       ['emulator', 'preview-job', true],
-      ['geostatistics', 'kriging', false],
     ],
+  );
+  const catalogue = BUILT_IN_TASKS.filter((task) => task.catalogue);
+  assert.equal(catalogue.length, 13);
+  assert.deepEqual(
+    catalogue.filter((task) => task.previewOnly).map((task) => task.task),
+    ['kriging'],
   );
   const job = BUILT_IN_TASKS[0];
   assert.deepEqual(

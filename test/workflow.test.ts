@@ -12,7 +12,7 @@ import { request } from 'undici';
 import { ComputeApiClient } from '../src/api/compute-api-client';
 import { progressQuery } from '../src/common/queries';
 import type { RunComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator } from '../src/emulator';
+import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
 import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { recordHistory } from './helpers/histories';
@@ -30,7 +30,7 @@ let emulator: ComputeEmulator;
 let stack: TestStack;
 
 before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 300 } });
   ({ env, emulator } = stack);
 });
 
@@ -180,14 +180,15 @@ describe('runComputeJob', () => {
         orgId: ORG_ID,
         topic: 'geostatistics',
         task: 'kriging',
-        parameters: { blocks: 3, blockMs: 100 },
+        parameters: exampleKrigingParameters(ORG_ID),
+        preview: true,
       });
       const posts = emulator.counts.POST;
       const handle = await start({ job, pollInterval: 100 });
       const result = await handle.result();
       assert.deepEqual(result.job, job);
       assert.equal(result.results.message, 'Kriging complete');
-      assert.equal(result.results.blocks, 3);
+      assert.equal(result.results.target.attribute.name, 'kriged_grade');
       assert.equal(emulator.counts.POST, posts, 'attaching submits nothing');
       await recordHistory(handle, 'attached');
     } finally {

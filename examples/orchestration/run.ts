@@ -11,7 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { DEFAULT_TASK_QUEUE, formatProgressLine, progressQuery } from '../../src';
 import { computeJobWorkflowId } from '../../src/common/workflow-id';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
-import { startComputeEmulator } from '../../src/emulator';
+import { exampleKrigingParameters, startComputeEmulator } from '../../src/emulator';
 import { createComputeWorker } from '../../src/worker';
 import { krigeThenSummarise } from './workflows';
 
@@ -41,7 +41,8 @@ async function main(): Promise<void> {
       connection = env.connection;
       nativeConnection = env.nativeConnection;
     }
-    const emulator = await startComputeEmulator({ accessToken: TOKEN });
+    // Kriging jobs on the emulator take 2 s (real parameters carry no duration).
+    const emulator = await startComputeEmulator({ accessToken: TOKEN, taskDurationMs: 2000 });
     cleanups.push(() => emulator.close());
 
     // The compute worker: runComputeJob and the activities, on `evo-compute`.
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(krigeThenSummarise, {
       taskQueue: ORCHESTRATION_QUEUE,
       workflowId,
-      args: [{ orgId: ORG_ID, blocks: 6, blockMs: 300, pollInterval: '300ms', computeTaskQueue }],
+      args: [
+        { orgId: ORG_ID, kriging: exampleKrigingParameters(ORG_ID), pollInterval: '300ms', computeTaskQueue },
+      ],
     });
     console.log(`Started krigeThenSummarise ${workflowId}`);
 
@@ -96,7 +99,9 @@ async function main(): Promise<void> {
     }, 250);
     try {
       const result = await handle.result();
-      console.log(`Kriging job ${result.kriging.jobId}: ${result.estimates.length} estimates`);
+      console.log(
+        `Kriging job ${result.kriging.jobId} wrote ${result.estimate.attribute} on ${result.estimate.object}`,
+      );
       console.log(`Summary job ${result.summary.jobId}, results:`);
       console.log(JSON.stringify(result.summaryResults, null, 2));
     } finally {

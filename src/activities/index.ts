@@ -10,6 +10,7 @@ import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-a
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
+import { checkedResults } from './results';
 import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
 import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
@@ -18,7 +19,7 @@ export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: Compu
 
 /** The activities by their type names (what a workflow's stubs and the worker's registry use). */
 export interface ComputeActivities {
-  evoComputeSubmitJob(input: SubmitJobInput): Promise<JobRef>;
+  evoComputeSubmitJob(input: SubmitJobInput<object>): Promise<JobRef>;
   evoComputeGetJobStatus(job: JobRef): Promise<JobProgress>;
   evoComputeGetJobResults(job: JobRef): Promise<JobResults>;
   evoComputeCancelJob(job: JobRef): Promise<void>;
@@ -43,7 +44,8 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     /** Not idempotent; see submit-job.ts for how a retry is kept from creating a second job. */
     evoComputeSubmitJob: (input) => submitJob(client, input),
     evoComputeGetJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
-    evoComputeGetJobResults: (job) => call((signal) => client.getResults(job, { signal })),
+    evoComputeGetJobResults: (job) =>
+      call(async (signal) => checkedResults(job, await client.getResults(job, { signal }))),
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
     evoComputeWaitForJob: async (input) => {
       try {

@@ -9,12 +9,17 @@
  *   with the failure, so a retry knows whether the attempt before it died mid-request (its worker
  *   was killed, or it timed out) and then refuses to submit again (`SubmitUnconfirmed`);
  * - the workflow runs it in a non-cancellable scope, so a cancel never abandons a POST half-way.
+ *
+ * Before any of that, a catalogue task's parameters are checked against its schema (a bad field is
+ * `InvalidInput`, and nothing is sent), and a preview-only task is submitted in preview mode.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
 import { ComputeApiError } from '../api/errors';
 import { ComputeFailureType } from '../common/failures';
+import { findCatalogueTask } from '../common/tasks/catalogue';
 import type { JobRef, SubmitJobInput } from '../common/types';
+import { checkTaskParameters } from '../tasks/validate';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 
@@ -23,7 +28,7 @@ export interface SubmitHeartbeat {
   submit: 'sending' | 'not-sent';
 }
 
-export async function submitJob(client: ComputeApiClient, input: SubmitJobInput): Promise<JobRef> {
+export async function submitJob(client: ComputeApiClient, input: SubmitJobInput<object>): Promise<JobRef> {
   const context = Context.current();
   const previous =
     context.info.attempt > 1 ? (context.info.heartbeatDetails as SubmitHeartbeat | undefined) : undefined;
@@ -37,10 +42,11 @@ export async function submitJob(client: ComputeApiClient, input: SubmitJobInput)
       details: [{ attempt: context.info.attempt, topic: input.topic, task: input.task }],
     });
   }
+  const request = await catalogueRequest(input);
   const state: SubmitHeartbeat = { submit: 'sending' };
   try {
     return await withHeartbeats(
-      (signal) => client.submit(input, { signal }),
+      (signal) => client.submit(request, { signal }),
       () => state,
     );
   } catch (err) {
@@ -50,4 +56,23 @@ export async function submitJob(client: ComputeApiClient, input: SubmitJobInput)
     }
     throw toActivityFailure(err);
   }
+}
+
+/**
+ * The request for a catalogue task: its parameters checked against the task's schema, and preview
+ * mode on when the task is preview-only. Other tasks pass as they are.
+ */
+async function catalogueRequest(input: SubmitJobInput<object>): Promise<SubmitJobInput<object>> {
+  const task = findCatalogueTask(input.topic, input.task);
+  if (!task) return input;
+  const fields = await checkTaskParameters(input.topic, input.task, input.parameters);
+  if (fields.length > 0) {
+    throw ApplicationFailure.create({
+      type: ComputeFailureType.InvalidInput,
+      message: `invalid parameters for ${input.topic}/${input.task}: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`,
+      nonRetryable: true,
+      details: [{ topic: input.topic, task: input.task, fields }],
+    });
+  }
+  return task.preview && !input.preview ? { ...input, preview: true } : input;
 }

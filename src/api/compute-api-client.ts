@@ -81,7 +81,7 @@ export class ComputeApiClient {
    * job may exist (the connection broke after sending, a 5xx other than 503) is a
    * `SubmitUnconfirmed` error instead of a retryable one.
    */
-  async submit(input: SubmitJobInput, options: RequestOptions = {}): Promise<JobRef> {
+  async submit(input: SubmitJobInput<object>, options: RequestOptions = {}): Promise<JobRef> {
     const { orgId, topic, task, parameters } = input;
     const preview = input.preview ?? false;
     const url = guardInput(() => taskUrl(this.baseUrl, orgId, topic, task));

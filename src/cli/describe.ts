@@ -44,7 +44,7 @@ export function report(
   return { workflowId, workflowStatus, ...view };
 }
 
-/** `evo-compute/…/… RUNNING [in progress] 42% > Kriging block 3 of 8 (job 9f8e…, 12 polls)` */
+/** `evo-compute/…/… RUNNING [in progress] 42% > Kriging step 3 of 4 (job 9f8e…, 12 polls)` */
 export function reportLine(r: WorkflowProgressReport): string {
   if (!r.phase) return `${r.workflowId} ${r.workflowStatus} (no worker answered the progress query)`;
   const text = progressText({ phase: r.phase, status: r.status, polls: r.polls ?? 0 });

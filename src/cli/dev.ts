@@ -70,7 +70,7 @@ function instructions(stack: DevStack, orgId: string): string {
     '',
     'Run a job from another shell:',
     `  export ${env.join(' ')}`,
-    `  echo '{"blocks": 8}' | evo-compute run --topic geostatistics --task kriging --params -`,
+    `  evo-compute run --task kriging --params kriging.json   # parameters as the task's schema says (evo-compute tasks)`,
     '',
     'Ctrl-C stops everything.',
   ].join('\n');

@@ -24,7 +24,7 @@ export interface ProgressRenderer {
   finish(): void;
 }
 
-/** `[in progress] 42% > Kriging block 3 of 8`, or `[submitting]` before the job has a status. */
+/** `[in progress] 42% > Kriging step 3 of 4`, or `[submitting]` before the job has a status. */
 export function progressText(view: ComputeJobProgressView): string {
   return view.status ? formatProgressLine(view.status) : `[${view.phase}]`;
 }

@@ -24,14 +24,18 @@ import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { progressQuery } from '../common/queries';
 import type {
+  AnyJobResults,
+  AnyRunComputeJobInput,
   ComputeJobProgressView,
   ComputeJobResult,
   JobProgress,
   JobRef,
+  JobResults,
   Problem,
   RunComputeJobInput,
 } from '../common/types';
 import { computeJobWorkflowId } from '../common/workflow-id';
+import { assertTaskParameters } from '../tasks/validate';
 import type { runComputeJob } from '../workflows/run-compute-job';
 
 /** The workflow type name of `runComputeJob`, as workers register it. */
@@ -39,6 +43,11 @@ export const RUN_COMPUTE_JOB_WORKFLOW_TYPE = 'runComputeJob';
 
 /** The type of the `runComputeJob` workflow function. */
 export type RunComputeJobWorkflow = typeof runComputeJob;
+
+/** `runComputeJob` with its results typed `R`, for handles on jobs of a catalogue task. */
+export type TypedRunComputeJobWorkflow<R extends AnyJobResults = JobResults> = (
+  input: RunComputeJobInput<object, R>,
+) => Promise<ComputeJobResult<R>>;
 
 /** A handle on a `runComputeJob` execution. */
 export type ComputeJobHandle = WorkflowHandle<RunComputeJobWorkflow>;
@@ -62,7 +71,7 @@ export type StartComputeJobOptions = Partial<
   key?: string;
 };
 
-function jobParts(input: RunComputeJobInput): {
+function jobParts(input: AnyRunComputeJobInput): {
   orgId: string;
   topic: string;
   task: string;
@@ -77,13 +86,13 @@ function jobParts(input: RunComputeJobInput): {
 }
 
 /** The one-line summary the Temporal UI shows for a compute job: `Evo compute geostatistics/kriging`. */
-export function computeJobSummary(input: RunComputeJobInput): string {
+export function computeJobSummary(input: AnyRunComputeJobInput): string {
   const { topic, task } = jobParts(input);
   return `Evo compute ${topic}/${task}`;
 }
 
 /** The Markdown details the Temporal UI shows for a compute job: org, topic, task, preview, job. */
-export function computeJobDetails(input: RunComputeJobInput): string {
+export function computeJobDetails(input: AnyRunComputeJobInput): string {
   const { orgId, topic, task, preview, job } = jobParts(input);
   const lines = [
     `**Evo compute job** \`${topic}/${task}\``,
@@ -101,15 +110,20 @@ export function computeJobDetails(input: RunComputeJobInput): string {
  * Starts `runComputeJob` and returns its handle. The workflow id defaults to
  * `evo-compute/<topic>/<task>/<key>` (`computeJobWorkflowId`), the task queue to `evo-compute`, and
  * the Temporal UI's summary and details describe the job. Every other start option passes through.
+ *
+ * A catalogue task's parameters are checked first: invalid ones throw `InvalidParametersError`
+ * naming every offending field, and nothing is started. The handle's `result()` is typed by the
+ * task (`startComputeJob(client, tasks.geostatistics.kriging({ … }))`).
  */
-export async function startComputeJob(
+export async function startComputeJob<R extends AnyJobResults = JobResults>(
   client: Client,
-  input: RunComputeJobInput,
+  input: RunComputeJobInput<object, R>,
   options: StartComputeJobOptions = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<RunComputeJobWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<TypedRunComputeJobWorkflow<R>>> {
+  if (!('job' in input)) await assertTaskParameters(input.topic, input.task, input.parameters);
   const { key, workflowId, taskQueue, ...rest } = options;
   const { topic, task, job } = jobParts(input);
-  return client.workflow.start<RunComputeJobWorkflow>(RUN_COMPUTE_JOB_WORKFLOW_TYPE, {
+  return client.workflow.start<TypedRunComputeJobWorkflow<R>>(RUN_COMPUTE_JOB_WORKFLOW_TYPE, {
     staticSummary: computeJobSummary(input),
     staticDetails: computeJobDetails(input),
     ...rest,

@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { DEFAULT_TASK_QUEUE } from './defaults';
-import type { RunComputeJobInput } from './types';
+import type { AnyJobResults, JobResults, RunComputeJobInput } from './types';
 import { computeJobWorkflowId } from './workflow-id';
 
 /** What `computeJobChildOptions` accepts besides the input: `key`, and any child workflow option to override. */
@@ -33,8 +33,11 @@ export interface ComputeJobChildOptionsOverrides extends Omit<ChildWorkflowOptio
 }
 
 /** The options `computeJobChildOptions` returns: ready for `executeChild(runComputeJob, …)` / `startChild`. */
-export type ComputeJobChildOptions = Omit<ChildWorkflowOptions, 'args' | 'typeInfo'> & {
-  args: [RunComputeJobInput];
+export type ComputeJobChildOptions<R extends AnyJobResults = JobResults> = Omit<
+  ChildWorkflowOptions,
+  'args' | 'typeInfo'
+> & {
+  args: [RunComputeJobInput<object, R>];
   workflowId: string;
   taskQueue: string;
   parentClosePolicy: ParentClosePolicy;
@@ -60,14 +63,14 @@ let keylessCalls = 0;
  *
  * Every option can be overridden through the second argument (`undefined` values are ignored).
  */
-export function computeJobChildOptions(
-  input: RunComputeJobInput,
+export function computeJobChildOptions<R extends AnyJobResults = JobResults>(
+  input: RunComputeJobInput<object, R>,
   options: ComputeJobChildOptionsOverrides = {},
-): ComputeJobChildOptions {
+): ComputeJobChildOptions<R> {
   const { key, ...overrides } = options;
   const { orgId, topic, task } = 'job' in input ? input.job : input;
   const workflowId = computeJobWorkflowId(topic, task, key ?? defaultKey(input));
-  const defaults: ComputeJobChildOptions = {
+  const defaults: ComputeJobChildOptions<R> = {
     args: [input],
     workflowId,
     taskQueue: DEFAULT_TASK_QUEUE,
@@ -79,7 +82,7 @@ export function computeJobChildOptions(
   return { ...defaults, ...defined, args: [input] };
 }
 
-function defaultKey(input: RunComputeJobInput): string {
+function defaultKey(input: RunComputeJobInput<object, AnyJobResults>): string {
   if ('job' in input) return input.job.jobId;
   if (!inWorkflowContext()) {
     throw new TypeError(

@@ -2,7 +2,7 @@ import type { JobProgress } from './types';
 
 /**
  * The one-line form of a job's progress, as the Python client prints it:
- * `[in progress] 42% > Kriging block 3 of 8`, `[failed] > Job failed due to error`.
+ * `[in progress] 42% > Kriging step 3 of 4`, `[failed] > Job failed due to error`.
  */
 export function formatProgressLine(progress: JobProgress): string {
   const percent = progress.progress === undefined ? '' : ` ${progress.progress}%`;

@@ -54,17 +54,42 @@ export interface JobProgress {
   error?: Problem;
 }
 
-/** Input of the `submitJob` activity. */
-export interface SubmitJobInput {
-  orgId: string;
-  topic: string;
-  task: string;
-  parameters: Record<string, unknown>;
-  preview?: boolean;
-}
+/** Parameters of a task: a JSON object. */
+export type JobParameters = Record<string, unknown>;
 
 /** The results object of a succeeded job, as the task defines it. */
 export type JobResults = Record<string, unknown>;
+
+/**
+ * Input of the `submitJob` activity. `P` is the task's parameters type: a catalogue task's
+ * (`tasks.geostatistics.kriging`) or, for any other task, a plain JSON object.
+ */
+export interface SubmitJobInput<P = JobParameters> {
+  orgId: string;
+  topic: string;
+  task: string;
+  parameters: P;
+  /** Send `API-Preview: opt-in`. Catalogue tasks that are preview-only send it whatever this says. */
+  preview?: boolean;
+}
+
+/** Type-level only: the results type a job input promises. Never present at run time. */
+declare const resultsType: unique symbol;
+/** Carries the results type `R` of a job input through `runComputeJob`, its options and its result. */
+export interface TypedResults<R> {
+  readonly [resultsType]?: R;
+}
+/**
+ * What a results type must be: an object. `any` on purpose: the result interfaces of the catalogue
+ * have no index signature, and `ReturnType<typeof runComputeJob>` (what Temporal's `executeChild`
+ * sees) then keeps the untyped form's field access working.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type AnyJobResults = Record<string, any>;
+
+/** The results type of a job input: the catalogue task's result model, or `JobResults`. */
+export type ResultsOf<I> =
+  I extends TypedResults<infer R> ? (unknown extends R ? JobResults : R) : JobResults;
 
 /**
  * A duration as Temporal understands it: milliseconds, or a string such as `'2s'`, `'5 minutes'`.
@@ -109,20 +134,32 @@ export interface RunComputeJobResume {
   runs: number;
 }
 
-/** Input of `runComputeJob`: a job to submit ... */
-export interface SubmitComputeJobInput extends SubmitJobInput, RunComputeJobOptions {}
+/**
+ * Input of `runComputeJob`: a job to submit ... Build one for a catalogue task with its factory,
+ * `tasks.geostatistics.kriging({ orgId, parameters })`, which types the parameters (`P`) and the
+ * results (`R`).
+ */
+export interface SubmitComputeJobInput<P = JobParameters, R = JobResults>
+  extends SubmitJobInput<P>,
+    RunComputeJobOptions,
+    TypedResults<R> {}
 /** ... or an existing job to attach to (the Python `JobClient.from_url`). */
-export interface AttachComputeJobInput extends RunComputeJobOptions {
+export interface AttachComputeJobInput<R = JobResults> extends RunComputeJobOptions, TypedResults<R> {
   job: JobRef;
   /** Internal: the state carried across continue-as-new. */
   resume?: RunComputeJobResume;
 }
-export type RunComputeJobInput = SubmitComputeJobInput | AttachComputeJobInput;
+export type RunComputeJobInput<P = JobParameters, R = JobResults> =
+  | SubmitComputeJobInput<P, R>
+  | AttachComputeJobInput<R>;
 
-/** What `runComputeJob` returns. */
-export interface ComputeJobResult {
+/** Any `runComputeJob` input, typed or not. */
+export type AnyRunComputeJobInput = RunComputeJobInput<object, AnyJobResults>;
+
+/** What `runComputeJob` returns; `results` is typed by the catalogue task the input was built with. */
+export interface ComputeJobResult<R = JobResults> {
   job: JobRef;
-  results: JobResults;
+  results: R;
 }
 
 export type ComputeJobPhase = 'submitting' | 'running' | 'fetching-results' | 'cancelling' | 'done';

@@ -8,10 +8,18 @@
  * await emulator.close();
  * ```
  */
+
+export { exampleKrigingParameters, exampleObjectUrl } from './example-parameters';
 export { MAX_BODY_BYTES } from './http';
 export { PROBLEM_TYPE_BASE } from './problems';
 export { startComputeEmulator } from './server';
-export { BUILT_IN_TASKS, type BuiltInTask, type BuiltInTaskParameter, krigingEstimate } from './tasks';
+export {
+  BUILT_IN_TASKS,
+  type BuiltInTask,
+  type BuiltInTaskParameter,
+  DEFAULT_CATALOGUE_TASK_DURATION_MS,
+  type TaskDuration,
+} from './tasks';
 export type {
   ComputeEmulator,
   ComputeEmulatorOptions,

@@ -16,7 +16,13 @@ import {
 } from './http';
 import { type EmulatedJob, isOngoing, JobStore, jobStateAt, requestCancel, snapshotJob } from './jobs';
 import { HttpProblem, httpProblem, makeProblem } from './problems';
-import { findTask, isJsonObject, type TaskImplementation } from './tasks';
+import {
+  DEFAULT_CATALOGUE_TASK_DURATION_MS,
+  findTask,
+  isJsonObject,
+  type TaskDuration,
+  type TaskImplementation,
+} from './tasks';
 import type { ComputeEmulator, ComputeEmulatorOptions, RecordedRequest, RequestCounts } from './types';
 
 interface EmulatorContext {
@@ -26,6 +32,9 @@ interface EmulatorContext {
   cancelSpelling: 'cancelled' | 'canceled';
   now: () => number;
   maxRecordedRequests: number;
+  taskDurationMs: TaskDuration;
+  /** Request bodies read so far, for `requests`. */
+  bodies: WeakMap<IncomingMessage, string>;
   jobs: JobStore;
   requests: RecordedRequest[];
   counts: RequestCounts;
@@ -136,6 +145,7 @@ async function submit(
     throw httpProblem(413, 'content-too-large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   let body: unknown;
+  ctx.bodies.set(req, raw.toString('utf8'));
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
@@ -146,7 +156,7 @@ async function submit(
     throw httpProblem(400, 'invalid-request', 'request body must have a "parameters" JSON object');
   }
   const parameters = body.parameters;
-  const plan = task.plan(parameters);
+  const plan = await task.plan(parameters, ctx.taskDurationMs);
   const jobId = randomUUID();
   ctx.jobs.add({
     jobId,
@@ -159,7 +169,22 @@ async function submit(
     plan,
   });
   const path = `/compute/orgs/${route.orgId}/${encodeURIComponent(route.topic)}/${encodeURIComponent(route.task)}/${jobId}/status`;
-  return { status: 303, headers: { location: ctx.location === 'absolute' ? `${ctx.url}${path}` : path } };
+  return {
+    status: 303,
+    headers: { location: ctx.location === 'absolute' ? `${origin(ctx, req)}${path}` : path },
+  };
+}
+
+/**
+ * The origin an absolute `Location` names: the host the client used (its `Host` header), as the
+ * service does, so a client that reached the emulator as `localhost` gets `localhost` back (the
+ * Python client fails on a Location that does not start with its own base URL).
+ */
+function origin(ctx: EmulatorContext, req: IncomingMessage): string {
+  const host = req.headers.host;
+  return host && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host)
+    ? `http://${host}`
+    : ctx.url;
 }
 
 function findJob(ctx: EmulatorContext, route: Route & { jobId: string }): EmulatedJob {
@@ -234,7 +259,14 @@ function record(ctx: EmulatorContext, req: IncomingMessage, status: number): voi
   const method = req.method ?? '';
   if (method === 'POST' || method === 'GET' || method === 'DELETE') ctx.counts[method] += 1;
   if (ctx.maxRecordedRequests <= 0) return;
-  ctx.requests.push({ method, path: req.url ?? '', headers: flattenHeaders(req), status });
+  const body = ctx.bodies.get(req);
+  ctx.requests.push({
+    method,
+    path: req.url ?? '',
+    headers: flattenHeaders(req),
+    status,
+    ...(body === undefined ? {} : { body }),
+  });
   if (ctx.requests.length > ctx.maxRecordedRequests) {
     ctx.requests.splice(0, ctx.requests.length - ctx.maxRecordedRequests);
   }
@@ -286,6 +318,8 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     cancelSpelling: options.cancelSpelling ?? 'cancelled',
     now: options.now ?? Date.now,
     maxRecordedRequests,
+    taskDurationMs: options.taskDurationMs ?? DEFAULT_CATALOGUE_TASK_DURATION_MS,
+    bodies: new WeakMap(),
     jobs: new JobStore(),
     requests: [],
     counts: { POST: 0, GET: 0, DELETE: 0 },

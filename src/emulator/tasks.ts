@@ -1,9 +1,15 @@
 /**
  * The emulator's built-in tasks: their description (plain data, for docs and CLIs) and how each
- * turns its parameters into a job plan. Unknown extra parameters are allowed; known ones with the
- * wrong type or range are refused with a 422 problem naming the parameter.
+ * turns its parameters into a job plan. The generic `emulator/*` tasks allow unknown extra
+ * parameters and refuse known ones of the wrong type or range with a 422 problem naming the
+ * parameter. The catalogue tasks accept exactly their parameters schema.
  */
+
+import { CATALOGUE_TASKS } from '../common/tasks/catalogue';
 import type { JobResults, Problem } from '../common/types';
+import { taskSchemas } from '../tasks/schemas';
+import { checkTaskParameters, formatFieldProblem } from '../tasks/validate';
+import { exampleResults } from './example-results';
 import type { JobOutcome, JobPlan } from './jobs';
 import { type HttpProblem, httpProblem, PROBLEM_TYPE_BASE } from './problems';
 
@@ -24,6 +30,8 @@ export interface BuiltInTask {
   /** Every request about the task (submit, status, results, cancel) must send `API-Preview: opt-in`. */
   previewOnly: boolean;
   description: string;
+  /** A task of the official catalogue (`tasks`): its parameters are its JSON Schema, not `parameters`. */
+  catalogue?: boolean;
   parameters: readonly BuiltInTaskParameter[];
 }
 
@@ -66,24 +74,6 @@ const GENERIC_JOB_PARAMETERS: readonly BuiltInTaskParameter[] = [
   },
 ];
 
-const KRIGING_PARAMETERS: readonly BuiltInTaskParameter[] = [
-  {
-    name: 'blocks',
-    type: 'integer',
-    default: 8,
-    min: 1,
-    max: 1000,
-    description: 'Number of blocks to estimate.',
-  },
-  {
-    name: 'blockMs',
-    type: 'number',
-    default: 500,
-    min: 0,
-    description: 'Time per block; duration = blocks × blockMs.',
-  },
-];
-
 /** The built-in tasks, for documentation and CLIs. */
 export const BUILT_IN_TASKS: readonly BuiltInTask[] = [
   {
@@ -100,13 +90,18 @@ export const BUILT_IN_TASKS: readonly BuiltInTask[] = [
     description: 'Same as emulator/job, but preview-only: every request must send `API-Preview: opt-in`.',
     parameters: GENERIC_JOB_PARAMETERS,
   },
-  {
-    topic: 'geostatistics',
-    task: 'kriging',
-    previewOnly: false,
-    description: 'Demo task: "kriges" blocks one after another and returns deterministic estimates.',
-    parameters: KRIGING_PARAMETERS,
-  },
+  ...CATALOGUE_TASKS.map(
+    (task): BuiltInTask => ({
+      topic: task.topic,
+      task: task.task,
+      previewOnly: task.preview,
+      catalogue: true,
+      description:
+        'Official task: accepts exactly its parameters schema (422 naming every bad field), runs for `taskDurationMs`, ' +
+        'returns results valid against its result model.',
+      parameters: [],
+    }),
+  ),
 ];
 
 function invalidParameter(name: string, detail: string): HttpProblem {
@@ -202,45 +197,60 @@ function planGenericJob(parameters: Record<string, unknown>): JobPlan {
   };
 }
 
-/** A deterministic, smooth-looking "estimate" for block `index`. */
-export function krigingEstimate(index: number): number {
-  return Math.round((100 + 25 * Math.sin(index * 0.7) + 10 * Math.cos(index * 1.3)) * 1000) / 1000;
-}
+/** Catalogue jobs run this long unless the emulator's `taskDurationMs` says otherwise. */
+export const DEFAULT_CATALOGUE_TASK_DURATION_MS = 2000;
+const CATALOGUE_TASK_STEPS = 4;
 
-function planKriging(parameters: Record<string, unknown>): JobPlan {
-  const blocks = readNumber(parameters, specOf(KRIGING_PARAMETERS, 'blocks'));
-  const blockMs = readNumber(parameters, specOf(KRIGING_PARAMETERS, 'blockMs'));
+/** How long a catalogue job runs: the emulator's `taskDurationMs` option. */
+export type TaskDuration =
+  | number
+  | ((topic: string, task: string, parameters: Record<string, unknown>) => number);
+
+async function planCatalogueTask(
+  info: BuiltInTask,
+  parameters: Record<string, unknown>,
+  duration: TaskDuration,
+): Promise<JobPlan> {
+  const fields = await checkTaskParameters(info.topic, info.task, parameters);
+  if (fields.length > 0) {
+    throw httpProblem(
+      422,
+      'invalid-parameters',
+      `invalid parameters for ${info.topic}/${info.task}: ${fields.map(formatFieldProblem).join('; ')}`,
+      { extra: { parameter: fields[0]?.path, errors: fields } },
+    );
+  }
+  const durationMs = typeof duration === 'function' ? duration(info.topic, info.task, parameters) : duration;
+  const schemas = taskSchemas(info.topic, info.task);
+  if (!schemas) throw new Error(`no schemas for catalogue task ${info.topic}/${info.task}`);
+  const label = info.task.charAt(0).toUpperCase() + info.task.slice(1).replace(/-/g, ' ');
   return {
     queuedMs: 0,
-    durationMs: blocks * blockMs,
+    durationMs,
     cancelDelayMs: DEFAULT_CANCEL_DELAY_MS,
-    progressMessage: (fraction) => `Kriging block ${stepIndex(fraction, blocks)} of ${blocks}`,
-    outcome: {
-      status: 'succeeded',
-      results: {
-        message: 'Kriging complete',
-        blocks,
-        estimates: Array.from({ length: blocks }, (_, index) => krigingEstimate(index)),
-      },
-    },
+    progressMessage: (fraction) =>
+      `${label} step ${stepIndex(fraction, CATALOGUE_TASK_STEPS)} of ${CATALOGUE_TASK_STEPS}`,
+    outcome: { status: 'succeeded', results: exampleResults(schemas.result, parameters, label) },
   };
 }
 
 export interface TaskImplementation {
   info: BuiltInTask;
   /** Validates the parameters (throwing a 422 `HttpProblem`) and plans the job. */
-  plan(parameters: Record<string, unknown>): JobPlan;
+  plan(parameters: Record<string, unknown>, duration: TaskDuration): JobPlan | Promise<JobPlan>;
 }
 
 const PLANNERS: Readonly<Record<string, (parameters: Record<string, unknown>) => JobPlan>> = {
   'emulator/job': planGenericJob,
   'emulator/preview-job': planGenericJob,
-  'geostatistics/kriging': planKriging,
 };
 
 const IMPLEMENTATIONS = new Map<string, TaskImplementation>(
   BUILT_IN_TASKS.map((info) => {
     const key = `${info.topic}/${info.task}`;
+    if (info.catalogue) {
+      return [key, { info, plan: (parameters, duration) => planCatalogueTask(info, parameters, duration) }];
+    }
     const plan = PLANNERS[key];
     if (!plan) throw new Error(`no planner for built-in task ${key}`);
     return [key, { info, plan }];

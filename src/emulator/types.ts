@@ -2,6 +2,7 @@
  * Public types of the Compute Tasks API emulator.
  */
 import type { JobStatus } from '../common/types';
+import type { TaskDuration } from './tasks';
 
 export interface ComputeEmulatorOptions {
   /** TCP port; `0` (the default) picks a free one. */
@@ -21,6 +22,12 @@ export interface ComputeEmulatorOptions {
   now?: () => number;
   /** How many requests `requests` keeps (the oldest are dropped first). Default 10000. */
   maxRecordedRequests?: number;
+  /**
+   * How long a job of a catalogue task (`geostatistics/kriging`, …) stays `in progress`, in ms: a
+   * number, or a function of topic, task and parameters (real parameters carry no duration).
+   * Default 2000.
+   */
+  taskDurationMs?: TaskDuration;
 }
 
 /** One request the emulator answered. */
@@ -32,6 +39,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** The status code the emulator answered with. */
   status: number;
+  /** The request body as received (submits only). */
+  body?: string;
 }
 
 /** What the emulator knows about one job, read at the current emulator time. */

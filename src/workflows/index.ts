@@ -1,7 +1,8 @@
 /**
  * The workflows of this package. Usable as a worker's `workflowsPath`, and importable from a
- * user's own workflow code for `executeChild(runComputeJob, …)`.
+ * user's own workflow code for `executeChild(runComputeJob, …)` or the typed `executeComputeJob`.
  */
+export { executeComputeJob, executeComputeJobs } from './execute-compute-job';
 export { runComputeJob } from './run-compute-job';
 export {
   type ComputeJobChildOptions,

@@ -20,11 +20,13 @@ import {
 } from '../common/poll-schedule';
 import { formatProgressLine } from '../common/progress-line';
 import {
+  type AnyJobResults,
   type ComputeJobResult,
   type DurationInput,
   isTerminalStatus,
   type JobProgress,
   type JobRef,
+  type JobResults,
   type RunComputeJobInput,
   type RunComputeJobResume,
 } from '../common/types';
@@ -53,7 +55,14 @@ const V1_POLL_INTERVAL: DurationInput = '2 seconds';
  * its results. Cancelling the workflow cancels the remote job; `timeout` does the same and fails
  * with `JobTimedOut`. Long jobs continue as new, keeping the workflow id, the job and the progress.
  */
-export async function runComputeJob(input: RunComputeJobInput): Promise<ComputeJobResult> {
+export async function runComputeJob<R extends AnyJobResults = JobResults>(
+  input: RunComputeJobInput<object, R>,
+): Promise<ComputeJobResult<R>> {
+  // The results are the task's result model: the getJobResults activity checked them against it.
+  return (await runUntypedComputeJob(input as RunComputeJobInput)) as ComputeJobResult<R>;
+}
+
+async function runUntypedComputeJob(input: RunComputeJobInput): Promise<ComputeJobResult> {
   const adaptive = patched(ADAPTIVE_POLLING_PATCH);
   const resume = 'job' in input ? input.resume : undefined;
   const schedule = adaptive ? scheduleOf(input) : undefined;

@@ -25,7 +25,13 @@ import {
   type RunComputeJobsProgressView,
   runComputeJobsProgressQuery,
 } from '../common/queries';
-import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../common/types';
+import {
+  type AnyJobResults,
+  type ComputeJobResult,
+  isTerminalStatus,
+  type JobResults,
+  type RunComputeJobInput,
+} from '../common/types';
 import { runComputeJob } from './run-compute-job';
 
 /**
@@ -36,9 +42,9 @@ export { type ComputeJobChildOptions, type ComputeJobChildOptionsOverrides, comp
 
 export const DEFAULT_JOBS_CONCURRENCY = 4;
 
-export interface RunComputeJobsInput {
-  /** The jobs, each a `runComputeJob` input (submit or attach). */
-  jobs: RunComputeJobInput[];
+export interface RunComputeJobsInput<R extends AnyJobResults = JobResults, F extends boolean = boolean> {
+  /** The jobs, each a `runComputeJob` input (submit or attach); catalogue inputs type the results. */
+  jobs: RunComputeJobInput<object, R>[];
   /** How many jobs run at once, an integer ≥ 1. Default 4. */
   concurrency?: number;
   /**
@@ -46,7 +52,7 @@ export interface RunComputeJobsInput {
    * no more, and the workflow fails with that job's failure type (e.g. `JobFailed`). `false`: every
    * job runs to its end and the workflow returns one `SettledComputeJob` per job.
    */
-  failFast?: boolean;
+  failFast?: F;
   /**
    * The stem of the children's workflow IDs, `evo-compute/<topic>/<task>/<key>/<index>`. Default:
    * this workflow's ID.
@@ -57,12 +63,22 @@ export interface RunComputeJobsInput {
 }
 
 /** One job's outcome with `failFast: false`, like `Promise.allSettled`'s entries. */
-export type SettledComputeJob =
-  | { status: 'fulfilled'; workflowId: string; value: ComputeJobResult }
+export type SettledComputeJob<R extends AnyJobResults = JobResults> =
+  | { status: 'fulfilled'; workflowId: string; value: ComputeJobResult<R> }
   | { status: 'rejected'; workflowId: string; type: string; message: string; details?: unknown[] };
 
-/** `ComputeJobResult[]` with `failFast` (the default), `SettledComputeJob[]` with `failFast: false`; in input order. */
-export type RunComputeJobsResult = ComputeJobResult[] | SettledComputeJob[];
+/**
+ * `ComputeJobResult[]` with `failFast` (the default), `SettledComputeJob[]` with `failFast: false`;
+ * in input order. The type follows `failFast`: `true` or left out gives the first, `false` the
+ * second, a `boolean` either.
+ */
+export type RunComputeJobsResult<R extends AnyJobResults = JobResults, F extends boolean = boolean> = [
+  F,
+] extends [true]
+  ? ComputeJobResult<R>[]
+  : [F] extends [false]
+    ? SettledComputeJob<R>[]
+    : ComputeJobResult<R>[] | SettledComputeJob<R>[];
 
 interface Entry extends ComputeJobsEntryView {
   outcome?: SettledComputeJob;
@@ -74,7 +90,13 @@ interface Entry extends ComputeJobsEntryView {
  * every running child, and so its remote job, before the workflow ends as cancelled. The `progress`
  * query (`runComputeJobsProgressQuery`) answers counts, an overall percentage and each job's state.
  */
-export async function runComputeJobs(input: RunComputeJobsInput): Promise<RunComputeJobsResult> {
+export async function runComputeJobs<R extends AnyJobResults = JobResults, F extends boolean = true>(
+  input: RunComputeJobsInput<R, F>,
+): Promise<RunComputeJobsResult<R, F>> {
+  return (await runUntypedComputeJobs(input as RunComputeJobsInput)) as RunComputeJobsResult<R, F>;
+}
+
+async function runUntypedComputeJobs(input: RunComputeJobsInput): Promise<RunComputeJobsResult> {
   const jobs = input?.jobs;
   const concurrency = input?.concurrency ?? DEFAULT_JOBS_CONCURRENCY;
   const failFast = input?.failFast ?? true;
