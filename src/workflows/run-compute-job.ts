@@ -58,7 +58,7 @@ const V1_POLL_INTERVAL: DurationInput = '2 seconds';
 export async function runComputeJob<R extends AnyJobResults = JobResults>(
   input: RunComputeJobInput<object, R>,
 ): Promise<ComputeJobResult<R>> {
-  // The results are the task's result model: the getJobResults activity checked them against it.
+  // The results are the task's result model: the evoComputeGetJobResults activity checked them against it.
   return (await runUntypedComputeJob(input as RunComputeJobInput)) as ComputeJobResult<R>;
 }
 
