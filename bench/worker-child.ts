@@ -1,6 +1,6 @@
 /**
  * The worker the bench measures, in a process of its own: `createComputeWorker` configured from
- * the environment exactly as `evo-compute-worker` is (TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE,
+ * the environment exactly as `evo-compute-worker` is (TEMPORAL_ADDRESS, EVO_COMPUTE_TASK_QUEUE,
  * EVO_BASE_URL, EVO_ACCESS_TOKEN, …), plus an IPC channel to the bench: `ready` once the worker
  * is created (workflow bundle built), and a graceful shutdown when the bench says `stop` or goes
  * away, so that the worker never outlives it.
@@ -13,9 +13,7 @@ async function main(): Promise<void> {
   const computeWorker = await createComputeWorker({
     baseUrl: settings.baseUrl,
     accessToken: settings.accessToken,
-    address: settings.temporalAddress,
-    tls: settings.tls,
-    apiKey: settings.apiKey,
+    connectionOptions: settings.connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
   });

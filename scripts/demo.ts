@@ -15,18 +15,30 @@ import { tasks } from '../src/common/tasks/catalogue';
 import type { ComputeJobProgressView } from '../src/common/types';
 import { DEV_ORG_ID, type DevStack, startDevStack } from '../src/dev/stack';
 import { exampleKrigingParameters } from '../src/emulator';
+import { ConfigError, type TemporalClientSettings, temporalSettingsFromEnv } from '../src/worker/config';
 
 async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const keep = process.argv.includes('--keep');
-  const address = process.env.TEMPORAL_ADDRESS?.trim() || undefined;
-  console.log(address ? `Using the Temporal server at ${address}…` : 'Starting a local Temporal dev server…');
+  let settings: TemporalClientSettings;
+  try {
+    settings = temporalSettingsFromEnv();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`demo: ${err.message}`);
+    return 2;
+  }
+  // A configured server (TEMPORAL_ADDRESS or a profile) is used; otherwise a local one is started.
+  const temporal = settings.addressConfigured ? settings.connection : undefined;
+  console.log(
+    temporal ? `Using the Temporal server at ${temporal.address}…` : 'Starting a local Temporal dev server…',
+  );
   let stack: DevStack | undefined;
   try {
     stack = await startDevStack({
-      address,
-      namespace: process.env.TEMPORAL_NAMESPACE?.trim() || undefined,
-      taskQueue: process.env.TEMPORAL_TASK_QUEUE?.trim() || undefined,
+      temporal,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
       // A kriging job runs 3 s on the emulator (real parameters carry no duration).
       emulator: { accessToken: 'demo-token', taskDurationMs: 3000 },
     });

@@ -51,7 +51,7 @@ function cli(args: string[], options: { stdin?: string; env?: Record<string, str
       ...inherited,
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      EVO_COMPUTE_TASK_QUEUE: TASK_QUEUE,
       EVO_ORG_ID: ORG_ID,
       ...options.env,
     },

@@ -288,7 +288,7 @@ function workerProcesses(queue: string, baseUrl: string) {
           ...process.env,
           TEMPORAL_ADDRESS: env.address,
           TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-          TEMPORAL_TASK_QUEUE: queue,
+          EVO_COMPUTE_TASK_QUEUE: queue,
           EVO_BASE_URL: baseUrl,
           EVO_ACCESS_TOKEN: TOKEN,
         },

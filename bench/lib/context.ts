@@ -187,7 +187,7 @@ export async function startWorkerProcess(
     ...process.env,
     TEMPORAL_ADDRESS: settings.address,
     TEMPORAL_NAMESPACE: settings.namespace,
-    TEMPORAL_TASK_QUEUE: settings.taskQueue,
+    EVO_COMPUTE_TASK_QUEUE: settings.taskQueue,
     TEMPORAL_TLS: 'false',
     EVO_BASE_URL: settings.baseUrl,
     EVO_ACCESS_TOKEN: TOKEN,

@@ -8,11 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { DEFAULT_TASK_QUEUE, formatProgressLine, progressQuery } from '../../src';
+import { formatProgressLine, progressQuery } from '../../src';
 import { computeJobWorkflowId } from '../../src/common/workflow-id';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { exampleKrigingParameters, startComputeEmulator } from '../../src/emulator';
 import { createComputeWorker } from '../../src/worker';
+import { temporalSettingsFromEnv } from '../../src/worker/config';
 import { krigeThenSummarise } from './workflows';
 
 const ORG_ID = '00000000-0000-4000-8000-000000000000';
@@ -23,13 +24,13 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+    const settings = temporalSettingsFromEnv();
+    const namespace = settings.namespace;
     let connection: Connection;
     let nativeConnection: NativeConnection;
-    const address = process.env.TEMPORAL_ADDRESS;
-    if (address) {
-      connection = await Connection.connect({ address });
-      nativeConnection = await NativeConnection.connect({ address });
+    if (settings.addressConfigured) {
+      connection = await Connection.connect(settings.connection);
+      nativeConnection = await NativeConnection.connect(settings.connection);
       cleanups.push(
         () => connection.close(),
         () => nativeConnection.close(),
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     cleanups.push(() => emulator.close());
 
     // The compute worker: runComputeJob and the activities, on `evo-compute`.
-    const computeTaskQueue = process.env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+    const computeTaskQueue = settings.taskQueue;
     const computeWorker = await createComputeWorker({
       connection: nativeConnection,
       namespace,

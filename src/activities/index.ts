@@ -58,6 +58,14 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
   };
 }
 
+export type { AccessTokenGrant, AccessTokenProvider } from '../api/access-token';
 export { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 export { ComputeApiError } from '../api/errors';
+export {
+  type ClientCredentialsOptions,
+  clientCredentials,
+  DEFAULT_OAUTH_ISSUER,
+  DEFAULT_OAUTH_SCOPE,
+  TokenRequestRefused,
+} from '../auth/client-credentials';
 export type { WaitForJobInput, WaitForJobState } from './wait-for-job';

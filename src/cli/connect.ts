@@ -21,14 +21,10 @@ export interface CliConnection {
 export async function connect(settings: TemporalClientSettings): Promise<CliConnection> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({
-      address: settings.address,
-      tls: settings.tls,
-      apiKey: settings.apiKey,
-    });
+    connection = await Connection.connect(settings.connection);
   } catch (err) {
     throw new CliError(
-      `cannot connect to Temporal at ${settings.address}: ${oneLine(err instanceof Error ? err.message : String(err))}`,
+      `cannot connect to Temporal at ${settings.connection.address}: ${oneLine(err instanceof Error ? err.message : String(err))}`,
     );
   }
   return {

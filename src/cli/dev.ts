@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { DevStack } from '../dev/stack';
+import { readSettings } from './connect';
 import { CliError, ExitCode, oneLine } from './errors';
 import { parsePort } from './options';
 import { waitForSignal } from './signals';
@@ -25,8 +26,8 @@ export function registerDev(program: Command): void {
       const { DefaultLogger, Runtime }: typeof import('@temporalio/worker') = require('@temporalio/worker');
       const { DEV_ORG_ID, startDevStack }: typeof import('../dev/stack') = require('../dev/stack');
       Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-      const namespace = process.env.TEMPORAL_NAMESPACE?.trim() || DEFAULT_NAMESPACE;
-      const taskQueue = process.env.TEMPORAL_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
+      // dev starts its own server; the namespace and task queue are the configured ones.
+      const { namespace, taskQueue } = readSettings();
 
       // A Ctrl-C during start-up is honoured once everything is up, so nothing is left behind.
       const stop = waitForSignal();
@@ -60,7 +61,7 @@ export function registerDev(program: Command): void {
 function instructions(stack: DevStack, orgId: string): string {
   const env = [`TEMPORAL_ADDRESS=${stack.address}`, `EVO_ORG_ID=${orgId}`];
   if (stack.namespace !== DEFAULT_NAMESPACE) env.push(`TEMPORAL_NAMESPACE=${stack.namespace}`);
-  if (stack.taskQueue !== DEFAULT_TASK_QUEUE) env.push(`TEMPORAL_TASK_QUEUE=${stack.taskQueue}`);
+  if (stack.taskQueue !== DEFAULT_TASK_QUEUE) env.push(`EVO_COMPUTE_TASK_QUEUE=${stack.taskQueue}`);
   const token = stack.accessToken ? `bearer token ${stack.accessToken}` : 'no token checked';
   return [
     `Temporal server:   ${stack.address} (namespace ${stack.namespace}, task queue ${stack.taskQueue})`,

@@ -46,7 +46,10 @@ export function registerRun(program: Command): void {
       'a fixed time between status polls, e.g. 2s (default: the adaptive schedule, 1s growing to 30s)',
     )
     .option('--timeout <duration>', 'cancel the job when it takes longer, e.g. 1h (default: no limit)')
-    .option('--task-queue <queue>', "the workers' task queue (default: $TEMPORAL_TASK_QUEUE or evo-compute)")
+    .option(
+      '--task-queue <queue>',
+      "the workers' task queue (default: $EVO_COMPUTE_TASK_QUEUE or evo-compute)",
+    )
     .option('--workflow-id <id>', 'the workflow id (default: evo-compute/<topic>/<task>/<random UUID>)')
     .action((options: RunOptions) => run(options));
 }

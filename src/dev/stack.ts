@@ -10,6 +10,7 @@ import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
 import { createComputeWorker } from '../worker';
+import type { TemporalConnectionOptions } from '../worker/config';
 import { startLocalTemporal } from './local-temporal';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */
@@ -20,10 +21,10 @@ export const DEV_ORG_ID = '00000000-0000-4000-8000-000000000000';
 
 export interface DevStackOptions {
   /**
-   * A Temporal server to use (`host:port`) instead of starting one. Then nothing is registered on
-   * it and there is no UI URL.
+   * A Temporal server to use instead of starting one (e.g. `temporalSettingsFromEnv().connection`).
+   * Then nothing is registered on it and there is no UI URL.
    */
-  address?: string;
+  temporal?: TemporalConnectionOptions;
   /** Default `default`. */
   namespace?: string;
   /** Default `evo-compute`. */
@@ -82,11 +83,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     let uiUrl: string | undefined;
     let connection: Connection;
     let nativeConnection: NativeConnection;
-    if (options.address) {
-      address = options.address;
-      connection = await Connection.connect({ address });
+    if (options.temporal) {
+      address = options.temporal.address;
+      connection = await Connection.connect(options.temporal);
       cleanups.push(() => connection.close());
-      nativeConnection = await NativeConnection.connect({ address });
+      nativeConnection = await NativeConnection.connect(options.temporal);
       cleanups.push(() => nativeConnection.close());
     } else {
       const uiPort = options.uiPort ?? (await freePort());

@@ -24,6 +24,8 @@ export type {
   ComputeEmulator,
   ComputeEmulatorOptions,
   EmulatedJobSnapshot,
+  EmulatorOAuthOptions,
   RecordedRequest,
   RequestCounts,
+  TokenStats,
 } from './types';

@@ -15,6 +15,7 @@ import {
   writeResponse,
 } from './http';
 import { type EmulatedJob, isOngoing, JobStore, jobStateAt, requestCancel, snapshotJob } from './jobs';
+import { EmulatedIssuer } from './oauth';
 import { HttpProblem, httpProblem, makeProblem } from './problems';
 import {
   DEFAULT_CATALOGUE_TASK_DURATION_MS,
@@ -28,6 +29,7 @@ import type { ComputeEmulator, ComputeEmulatorOptions, RecordedRequest, RequestC
 interface EmulatorContext {
   url: string;
   accessToken: string | undefined;
+  issuer?: EmulatedIssuer;
   location: 'absolute' | 'relative';
   cancelSpelling: 'cancelled' | 'canceled';
   now: () => number;
@@ -100,20 +102,22 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function unauthorized(detail: string, error?: string): HttpProblem {
+  const challenge = `Bearer realm="evo-compute-emulator"${error ? `, error="${error}", error_description="${detail}"` : ''}`;
+  return httpProblem(401, 'unauthorized', detail, { headers: { 'www-authenticate': challenge } });
+}
+
 function checkAuth(ctx: EmulatorContext, req: IncomingMessage): void {
   const expected = ctx.accessToken;
-  if (expected === undefined) return;
+  if (expected === undefined && ctx.issuer === undefined) return;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) {
-    throw httpProblem(401, 'unauthorized', 'missing or malformed bearer token', {
-      headers: { 'www-authenticate': 'Bearer realm="evo-compute-emulator"' },
-    });
-  }
-  if (!sameSecret(match[1], expected)) {
-    throw httpProblem(401, 'unauthorized', 'invalid bearer token', {
-      headers: { 'www-authenticate': 'Bearer realm="evo-compute-emulator", error="invalid_token"' },
-    });
-  }
+  const given = match?.[1];
+  if (!given) throw unauthorized('missing or malformed bearer token');
+  if (expected !== undefined && sameSecret(given, expected)) return;
+  const issued = ctx.issuer?.check(given);
+  if (issued === 'valid') return;
+  if (issued === 'expired') throw unauthorized('the access token expired', 'invalid_token');
+  throw unauthorized('invalid bearer token', 'invalid_token');
 }
 
 function sentPreviewOptIn(req: IncomingMessage): boolean {
@@ -274,6 +278,16 @@ function record(ctx: EmulatorContext, req: IncomingMessage, status: number): voi
 
 async function serve(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let reply: Reply;
+  const path = (req.url ?? '/').replace(/[?#].*$/s, '');
+  if (ctx.issuer?.owns(path)) {
+    try {
+      reply = await ctx.issuer.handle(req, path);
+    } catch {
+      return; // the client went away mid-request
+    }
+    if (!res.destroyed && !res.headersSent) writeResponse(res, reply.status, reply.headers, reply.body);
+    return;
+  }
   try {
     reply = await route(ctx, req);
   } catch (err) {
@@ -314,6 +328,7 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
   const ctx: EmulatorContext = {
     url: '',
     accessToken: checkToken(options.accessToken),
+    issuer: options.oauth && new EmulatedIssuer(options.oauth, () => ctx.url),
     location: options.location ?? 'absolute',
     cancelSpelling: options.cancelSpelling ?? 'cancelled',
     now: options.now ?? Date.now,
@@ -350,6 +365,12 @@ export async function startComputeEmulator(options: ComputeEmulatorOptions = {})
     },
     setAccessToken(token) {
       ctx.accessToken = checkToken(token);
+    },
+    get tokenStats() {
+      return { ...(ctx.issuer?.stats ?? { requests: 0, issued: 0, refused: 0, expiredTokenRefusals: 0 }) };
+    },
+    revokeTokens() {
+      ctx.issuer?.revokeAll();
     },
     get requests() {
       return ctx.requests;

@@ -11,6 +11,12 @@ export interface ComputeEmulatorOptions {
   host?: string;
   /** When set, every request must send `Authorization: Bearer <token>`, else it gets a 401 problem. */
   accessToken?: string;
+  /**
+   * An OAuth issuer on the same server, for one client: `POST /connect/token` (client-credentials
+   * grant) issues tokens that live `tokenLifetimeMs`, and the API accepts them until they expire
+   * (then 401 `invalid_token`). With `accessToken` also set, either is accepted.
+   */
+  oauth?: EmulatorOAuthOptions;
   /** Form of the `Location` header of a submit: `'absolute'` (default) or `'relative'` (`/compute/...`). */
   location?: 'absolute' | 'relative';
   /**
@@ -28,6 +34,26 @@ export interface ComputeEmulatorOptions {
    * Default 2000.
    */
   taskDurationMs?: TaskDuration;
+}
+
+export interface EmulatorOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  /** How long an issued token is accepted. Default one hour; at least one second. */
+  tokenLifetimeMs?: number;
+  /** Serve `/.well-known/openid-configuration`. Default true; false leaves only `/connect/token`. */
+  discovery?: boolean;
+}
+
+/** What the emulator's token endpoint saw. */
+export interface TokenStats {
+  /** Token requests received. */
+  requests: number;
+  issued: number;
+  /** Token requests refused (wrong client or secret, another grant). */
+  refused: number;
+  /** API requests refused because their token had expired. */
+  expiredTokenRefusals: number;
 }
 
 /** One request the emulator answered. */
@@ -80,6 +106,10 @@ export interface ComputeEmulator {
   close(): Promise<void>;
   /** Turns bearer-token checking on (a token) or off (`undefined`) from the next request on. */
   setAccessToken(token: string | undefined): void;
+  /** The issuer's counters (all zero without `oauth`). A copy, taken when read. */
+  readonly tokenStats: Readonly<TokenStats>;
+  /** Every token issued so far is refused from now on, as after a revocation. */
+  revokeTokens(): void;
   /** Requests answered, most recent last, at most `maxRecordedRequests` of them. Live view. */
   readonly requests: readonly RecordedRequest[];
   /** Requests answered per method since the start; never dropped. A copy, taken when read. */

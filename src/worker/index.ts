@@ -4,19 +4,27 @@
  * `createComputeWorker(options)` for programs, or run this file (`npm start`,
  * `evo-compute-worker`) with the settings in the environment (see config.ts).
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  NativeConnection,
+  type NativeConnectionOptions,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { createComputeActivities } from '../activities';
+import type { AccessTokenProvider } from '../api/access-token';
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+import { TokenRequestRefused } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
-import { ConfigError, workerSettingsFromEnv } from './config';
+import { type ComputeWorkerSettings, ConfigError, workerSettingsFromEnv } from './config';
 
 export interface ComputeWorkerOptions extends ComputeApiClientOptions {
-  /** A connection to reuse; otherwise one is opened to `address` and closed when the worker stops. */
+  /** A connection to reuse; otherwise one is opened with `connectionOptions` and closed when the worker stops. */
   connection?: NativeConnection;
-  /** Default `localhost:7233`. */
-  address?: string;
-  tls?: boolean;
-  apiKey?: string;
+  /**
+   * How to open the connection (address, default `localhost:7233`; TLS and mTLS; API key), e.g.
+   * `temporalSettingsFromEnv().connection` or `@temporalio/envconfig`'s `loadClientConnectConfig()`.
+   */
+  connectionOptions?: NativeConnectionOptions;
   /** Default `default`. */
   namespace?: string;
   /** Default `evo-compute`. */
@@ -38,9 +46,8 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
   const connection =
     options.connection ??
     (await NativeConnection.connect({
-      address: options.address ?? DEFAULT_TEMPORAL_ADDRESS,
-      tls: options.tls,
-      apiKey: options.apiKey,
+      ...options.connectionOptions,
+      address: options.connectionOptions?.address ?? DEFAULT_TEMPORAL_ADDRESS,
     }));
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const worker = await Worker.create({
@@ -71,28 +78,60 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
   };
 }
 
+function fail(message: string, code: number): never {
+  console.error(`evo-compute-worker: ${message}`);
+  process.exit(code);
+}
+
+/**
+ * With client credentials, one token is fetched before the worker polls, so that credentials the
+ * issuer refuses stop the worker at once (exit code 2) rather than leave every job retrying. An
+ * issuer that cannot be reached is not fatal: jobs wait (retrying `AccessTokenUnavailable`) until
+ * it is back.
+ */
+export { clientCredentials } from '../auth/client-credentials';
+export { ConfigError, temporalSettingsFromEnv, workerSettingsFromEnv } from './config';
+
+async function checkCredentials(settings: ComputeWorkerSettings): Promise<AccessTokenProvider> {
+  const provider = settings.accessToken;
+  if (!settings.checkCredentials || typeof provider !== 'function') return provider;
+  let first: Awaited<ReturnType<typeof provider>> | undefined;
+  try {
+    first = await provider();
+  } catch (err) {
+    if (err instanceof TokenRequestRefused) fail(`EVO_CLIENT_ID / EVO_CLIENT_SECRET: ${err.message}`, 2);
+    if (err instanceof ConfigError) fail(err.message, 2);
+    console.error(
+      `evo-compute-worker: warning: no Evo token yet (${err instanceof Error ? err.message : err}); jobs wait until the issuer answers`,
+    );
+    return provider;
+  }
+  // The first request uses the token just fetched rather than ask for another.
+  return () => {
+    const grant = first;
+    first = undefined;
+    return grant ?? provider();
+  };
+}
+
 async function main(): Promise<void> {
-  let settings: ReturnType<typeof workerSettingsFromEnv>;
+  let settings: ComputeWorkerSettings;
   try {
     settings = workerSettingsFromEnv();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`evo-compute-worker: ${err.message}`);
-      process.exit(2);
-    }
+    if (err instanceof ConfigError) fail(err.message, 2);
     throw err;
   }
+  const accessToken = await checkCredentials(settings);
   const computeWorker = await createComputeWorker({
     baseUrl: settings.baseUrl,
-    accessToken: settings.accessToken,
-    address: settings.temporalAddress,
-    tls: settings.tls,
-    apiKey: settings.apiKey,
+    accessToken,
+    connectionOptions: settings.connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
   });
   console.error(
-    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.temporalAddress} for ${settings.baseUrl}`,
+    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}`,
   );
   await computeWorker.run();
 }
