@@ -126,7 +126,10 @@ export function clientCredentials(options: ClientCredentialsOptions): () => Prom
       // A 401 with a WWW-Authenticate challenge (RFC 6749 §5.2 for a failed client
       // authentication) is reported before its body is read; the body still names the error.
       if (err instanceof oauth.WWWAuthenticateChallengeError) {
-        const body = await err.response.json().catch(() => ({}));
+        const body = ((await err.response.json().catch(() => undefined)) ?? {}) as {
+          error?: unknown;
+          error_description?: unknown;
+        };
         const error = typeof body?.error === 'string' ? body.error : `HTTP ${err.status}`;
         const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
         throw new TokenRequestRefused(error, endpoint, description);
