@@ -1,6 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { ComputeApiError } from '../api/errors';
-import { RETRYABLE_FAILURE_TYPES } from '../common/failures';
+import { computeFailure } from '../common/failures';
 
 /**
  * Turns the HTTP client's errors into the `ApplicationFailure`s Temporal sees: the same `type`,
@@ -9,11 +8,5 @@ import { RETRYABLE_FAILURE_TYPES } from '../common/failures';
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof ComputeApiError)) return err;
-  return ApplicationFailure.create({
-    type: err.type,
-    message: err.message,
-    nonRetryable: !RETRYABLE_FAILURE_TYPES.has(err.type),
-    details: [err.toDetails()],
-    nextRetryDelay: err.retryAfterMs,
-  });
+  return computeFailure(err.type, err.message, err.toDetails(), { nextRetryDelay: err.retryAfterMs });
 }

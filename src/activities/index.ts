@@ -11,6 +11,7 @@ import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 import { checkedResults } from './results';
+import { checkResultsSize } from './results-size';
 import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
 import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
@@ -45,7 +46,9 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     evoComputeSubmitJob: (input) => submitJob(client, input),
     evoComputeGetJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
     evoComputeGetJobResults: (job) =>
-      call(async (signal) => checkedResults(job, await client.getResults(job, { signal }))),
+      call(async (signal) =>
+        checkedResults(job, checkResultsSize(job, await client.getResults(job, { signal }))),
+      ),
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
     evoComputeWaitForJob: async (input) => {
       try {

@@ -13,10 +13,10 @@
  * Before any of that, a catalogue task's parameters are checked against its schema (a bad field is
  * `InvalidInput`, and nothing is sent), and a preview-only task is submitted in preview mode.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
 import { ComputeApiError } from '../api/errors';
-import { ComputeFailureType } from '../common/failures';
+import { ComputeFailureType, computeFailure } from '../common/failures';
 import { findCatalogueTask } from '../common/tasks/catalogue';
 import type { JobRef, SubmitJobInput } from '../common/types';
 import { checkTaskParameters } from '../tasks/validate';
@@ -33,14 +33,12 @@ export async function submitJob(client: ComputeApiClient, input: SubmitJobInput<
   const previous =
     context.info.attempt > 1 ? (context.info.heartbeatDetails as SubmitHeartbeat | undefined) : undefined;
   if (previous?.submit === 'sending') {
-    throw ApplicationFailure.create({
-      type: ComputeFailureType.SubmitUnconfirmed,
-      message:
-        'an earlier attempt of this submit stopped while its request was in flight (its worker died or it timed out); ' +
+    throw computeFailure(
+      ComputeFailureType.SubmitUnconfirmed,
+      'an earlier attempt of this submit stopped while its request was in flight (its worker died or it timed out); ' +
         'a job may exist, so it is not submitted again',
-      nonRetryable: true,
-      details: [{ attempt: context.info.attempt, topic: input.topic, task: input.task }],
-    });
+      { attempt: context.info.attempt, topic: input.topic, task: input.task },
+    );
   }
   const request = await catalogueRequest(input);
   const state: SubmitHeartbeat = { submit: 'sending' };
@@ -67,12 +65,11 @@ async function catalogueRequest(input: SubmitJobInput<object>): Promise<SubmitJo
   if (!task) return input;
   const fields = await checkTaskParameters(input.topic, input.task, input.parameters);
   if (fields.length > 0) {
-    throw ApplicationFailure.create({
-      type: ComputeFailureType.InvalidInput,
-      message: `invalid parameters for ${input.topic}/${input.task}: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`,
-      nonRetryable: true,
-      details: [{ topic: input.topic, task: input.task, fields }],
-    });
+    throw computeFailure(
+      ComputeFailureType.InvalidInput,
+      `invalid parameters for ${input.topic}/${input.task}: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`,
+      { topic: input.topic, task: input.task, fields },
+    );
   }
   return task.preview && !input.preview ? { ...input, preview: true } : input;
 }

@@ -3,6 +3,7 @@
  * over one undici dispatcher. Knows nothing about Temporal; every failure is a `ComputeApiError`
  * with a stable `type`.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { ComputeFailureType } from '../common/failures';
 import {
@@ -22,6 +23,11 @@ import { type AccessTokenProvider, AccessTokenSource } from './access-token';
 import { ComputeApiError, failureTypeForStatus, networkError } from './errors';
 import { asProblem, excerpt, parseJobProgress, parseJsonObject, problemFromBody } from './responses';
 import { parseRetryAfter } from './retry-after';
+
+/** How many times a status body that cannot be read is asked for before it is believed. */
+export const UNREADABLE_STATUS_ATTEMPTS = 3;
+/** The wait before asking again for an unreadable status body (times the attempt number). */
+const UNREADABLE_STATUS_RETRY_MS = 500;
 
 export interface ComputeApiClientOptions {
   /** The Evo hub URL, e.g. `https://example.api.seequent.com`. */
@@ -121,15 +127,12 @@ export class ComputeApiClient {
     try {
       job = parseStatusUrl(location, this.baseUrl, preview);
     } catch (err) {
-      if (!(err instanceof StatusUrlError)) throw err;
-      throw new ComputeApiError(
-        ComputeFailureType.UnknownResponse,
-        `submit: refused Location: ${err.message}`,
-        {
-          status: res.status,
-          body: excerpt(location),
-        },
-      );
+      // Whatever the header holds, a Location we cannot read is the service's fault: never retried.
+      const reason = err instanceof StatusUrlError ? err.message : `unreadable: ${err}`;
+      throw new ComputeApiError(ComputeFailureType.UnknownResponse, `submit: refused Location: ${reason}`, {
+        status: res.status,
+        body: excerpt(location),
+      });
     }
     if (job.orgId !== orgId.toLowerCase() || job.topic !== topic || job.task !== task) {
       throw new ComputeApiError(
@@ -141,12 +144,28 @@ export class ComputeApiClient {
     return job;
   }
 
-  /** `GET …/{job}/status`: 202 while the job is going, 200 once it has ended. */
+  /**
+   * `GET …/{job}/status`: 202 while the job is going, 200 once it has ended. A body that cannot be
+   * read (not JSON, an HTML page, an unknown status) is asked for again a few times before it is
+   * believed: one bad answer from a proxy must not end a job that is running well.
+   */
   async getStatus(job: JobRef, options: RequestOptions = {}): Promise<JobProgress> {
     const url = guardInput(() => statusUrl(this.baseUrl, this.checkJob(job)));
-    const res = await this.send('GET', url, { preview: job.preview, signal: options.signal });
-    if (res.status !== 200 && res.status !== 202) throw this.httpError(res, 'get status');
-    return parseJobProgress(res.body, res.status);
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.send('GET', url, { preview: job.preview, signal: options.signal });
+      if (res.status !== 200 && res.status !== 202) throw this.httpError(res, 'get status');
+      try {
+        return parseJobProgress(res.body, res.status);
+      } catch (err) {
+        const unreadable = err instanceof ComputeApiError && err.type === ComputeFailureType.UnknownResponse;
+        if (!unreadable || attempt >= UNREADABLE_STATUS_ATTEMPTS) throw err;
+      }
+      await delay(UNREADABLE_STATUS_RETRY_MS * attempt, undefined, { signal: options.signal }).catch(
+        (err: unknown) => {
+          throw options.signal?.reason ?? err;
+        },
+      );
+    }
   }
 
   /**

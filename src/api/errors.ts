@@ -1,4 +1,4 @@
-import { ComputeFailureType } from '../common/failures';
+import { type ComputeFailureDetails, ComputeFailureType } from '../common/failures';
 import type { Problem } from '../common/types';
 
 export interface ComputeApiErrorInit {
@@ -42,8 +42,8 @@ export class ComputeApiError extends Error {
   }
 
   /** The JSON-safe facts carried as the failure's details. */
-  toDetails(): Record<string, unknown> {
-    const details: Record<string, unknown> = {};
+  toDetails(): ComputeFailureDetails {
+    const details: ComputeFailureDetails = {};
     if (this.status !== undefined) details.httpStatus = this.status;
     if (this.problem !== undefined) details.problem = this.problem;
     if (this.retryAfterMs !== undefined) details.retryAfterMs = this.retryAfterMs;

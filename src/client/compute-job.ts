@@ -22,6 +22,7 @@ import {
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
+import { type ComputeFailureDetails, readComputeFailure } from '../common/failures';
 import { progressQuery } from '../common/queries';
 import type {
   AnyJobResults,
@@ -206,6 +207,8 @@ export interface ComputeJobFailure {
   problem?: Problem;
   /** The job, when the failure names it. */
   job?: JobRef;
+  /** Everything the failure carries (`ComputeFailureType` failures only). */
+  details?: ComputeFailureDetails;
 }
 
 /** How a compute job's workflow closed. */
@@ -223,14 +226,15 @@ export interface ComputeJobOutcome {
 
 function failureOf(err: Error | undefined): ComputeJobFailure {
   const failure: ComputeJobFailure = { message: err?.message ?? 'no reason given' };
-  if (err instanceof ApplicationFailure) {
-    if (err.type) failure.type = err.type;
-    const details = err.details?.[0];
-    if (details && typeof details === 'object') {
-      const { problem, job } = details as { problem?: Problem; job?: JobRef };
-      if (problem && typeof problem === 'object') failure.problem = problem;
-      if (job && typeof job === 'object') failure.job = job;
-    }
+  const typed = readComputeFailure(err);
+  if (typed) {
+    failure.type = typed.type;
+    failure.message = typed.message;
+    failure.details = typed.details;
+    if (typed.details.problem) failure.problem = typed.details.problem;
+    if (typed.details.job) failure.job = typed.details.job;
+  } else if (err instanceof ApplicationFailure && err.type) {
+    failure.type = err.type;
   }
   return failure;
 }

@@ -1,3 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { JobProgress, JobRef, Problem } from './types';
+
 /**
  * The failure types of this package. Activities throw `ApplicationFailure`s with these `type`s and
  * the workflow fails with them; orchestration code matches on them. Stable: renaming one is a
@@ -42,6 +45,11 @@ export const ComputeFailureType = {
    * retried, because retrying could start a second job. Details carry what is known.
    */
   SubmitUnconfirmed: 'SubmitUnconfirmed',
+  /**
+   * The results of a succeeded job are larger than Temporal can carry (`RESULTS_LIMIT_BYTES`).
+   * Downloaded once, not retried: the job's results stay on the service, at the URL in the details.
+   */
+  ResultsTooLarge: 'ResultsTooLarge',
 } as const;
 
 export type ComputeFailureType = (typeof ComputeFailureType)[keyof typeof ComputeFailureType];
@@ -59,3 +67,124 @@ export const RETRYABLE_FAILURE_TYPES: ReadonlySet<ComputeFailureType> = new Set<
 export const NON_RETRYABLE_FAILURE_TYPES: readonly ComputeFailureType[] = Object.values(
   ComputeFailureType,
 ).filter((type) => !RETRYABLE_FAILURE_TYPES.has(type));
+
+/**
+ * Temporal refuses payloads over 2 MiB by default (the server's `limit.blobSize.error`). Results
+ * larger than this leave room for the job reference and the encoding around them.
+ */
+export const RESULTS_LIMIT_BYTES = 2 * 1024 * 1024 - 64 * 1024;
+
+/**
+ * What a failure of this package carries as its one detail. Every field is optional: each failure
+ * type fills in what it knows.
+ */
+export interface ComputeFailureDetails {
+  /** The job the failure is about, once it is known. */
+  job?: JobRef;
+  /** The problem object of a failed job or of a refused request. */
+  problem?: Problem;
+  /** The job's last status reading (`JobTimedOut`). */
+  status?: JobProgress;
+  /** The HTTP status of the response that caused the failure. */
+  httpStatus?: number;
+  /** What the service asked to wait before trying again (`Retry-After`), in ms. */
+  retryAfterMs?: number;
+  /** An excerpt of a response body that could not be understood. */
+  body?: string;
+  /** `ResultsTooLarge`: the size of the results and the limit, in bytes. */
+  sizeBytes?: number;
+  limitBytes?: number;
+  /** `SubmitUnconfirmed` after an attempt died mid-request: the attempt that refused, and what it submitted. */
+  attempt?: number;
+  topic?: string;
+  task?: string;
+  /** `InvalidInput` for a catalogue task's parameters: every offending field (JSON path) and why. */
+  fields?: { path: string; message: string }[];
+  /** The remote job was cancelled before the workflow failed, so that it does not run on unattended. */
+  remoteJobCancelled?: boolean;
+}
+
+/** A typed failure read back from an error: its type, message and details. */
+export interface ComputeFailure {
+  type: ComputeFailureType;
+  message: string;
+  details: ComputeFailureDetails;
+}
+
+export function isComputeFailureType(value: unknown): value is ComputeFailureType {
+  return typeof value === 'string' && Object.hasOwn(ComputeFailureType, value);
+}
+
+/**
+ * The one way this package raises a failure: an `ApplicationFailure` of `type`, retryable only when
+ * `RETRYABLE_FAILURE_TYPES` says so (`nonRetryable` overrides it: a workflow's own failure is
+ * final), with `details` as its single detail.
+ */
+export function computeFailure(
+  type: ComputeFailureType,
+  message: string,
+  details: ComputeFailureDetails = {},
+  options: { nonRetryable?: boolean; nextRetryDelay?: number; cause?: Error } = {},
+): ApplicationFailure {
+  const facts = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: options.nonRetryable ?? !RETRYABLE_FAILURE_TYPES.has(type),
+    details: Object.keys(facts).length > 0 ? [facts] : undefined,
+    nextRetryDelay: options.nextRetryDelay,
+    cause: options.cause,
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const NUMBER_FIELDS = ['httpStatus', 'retryAfterMs', 'sizeBytes', 'limitBytes', 'attempt'] as const;
+const STRING_FIELDS = ['body', 'topic', 'task'] as const;
+
+/** The details of a failure, keeping only fields of the expected shape (they come from history). */
+function readDetails(raw: unknown): ComputeFailureDetails {
+  if (!isObject(raw)) return {};
+  const details: ComputeFailureDetails = {};
+  if (isObject(raw.job) && typeof raw.job.jobId === 'string') details.job = raw.job as unknown as JobRef;
+  if (isObject(raw.problem) && typeof raw.problem.title === 'string') {
+    details.problem = raw.problem as unknown as Problem;
+  }
+  if (isObject(raw.status) && typeof raw.status.status === 'string') {
+    details.status = raw.status as unknown as JobProgress;
+  }
+  for (const field of NUMBER_FIELDS) {
+    const value = raw[field];
+    if (typeof value === 'number') details[field] = value;
+  }
+  for (const field of STRING_FIELDS) {
+    const value = raw[field];
+    if (typeof value === 'string') details[field] = value;
+  }
+  if (Array.isArray(raw.fields)) {
+    details.fields = raw.fields.filter(
+      (field): field is { path: string; message: string } =>
+        isObject(field) && typeof field.path === 'string' && typeof field.message === 'string',
+    );
+  }
+  if (typeof raw.remoteJobCancelled === 'boolean') details.remoteJobCancelled = raw.remoteJobCancelled;
+  return details;
+}
+
+/**
+ * Reads a failure of this package back from any error that carries one: the `ApplicationFailure`
+ * itself, or one wrapped by an activity, a child workflow or a failed workflow (`err.cause…`).
+ * The outermost typed failure wins. Undefined when there is none.
+ */
+export function readComputeFailure(err: unknown): ComputeFailure | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof ApplicationFailure && isComputeFailureType(current.type)) {
+      return { type: current.type, message: current.message, details: readDetails(current.details?.[0]) };
+    }
+    current = current.cause;
+  }
+  return undefined;
+}

@@ -92,7 +92,12 @@ export function parseStatusUrl(location: string, base: URL, preview: boolean): J
   const basePath = base.pathname.replace(/^\/+|\/+$/g, '');
   let path: string;
   if (/^[a-z][a-z0-9+.-]*:/i.test(location) || location.startsWith('//')) {
-    const absolute = new URL(location, base);
+    let absolute: URL;
+    try {
+      absolute = new URL(location, base);
+    } catch {
+      throw new StatusUrlError(`status URL is not a URL: ${location}`);
+    }
     if (absolute.origin !== base.origin) {
       throw new StatusUrlError(`status URL is on ${absolute.origin}, not on ${base.origin}`);
     }

@@ -120,7 +120,8 @@ export interface RunComputeJobOptions {
 }
 
 /**
- * What a run hands to the next when it continues as new. Internal: set by the workflow itself.
+ * What a run hands to the next when it continues as new: the workflow's second argument. Internal:
+ * set by the workflow itself, never part of the input.
  */
 export interface RunComputeJobResume {
   polls: number;
@@ -146,8 +147,6 @@ export interface SubmitComputeJobInput<P = JobParameters, R = JobResults>
 /** ... or an existing job to attach to (the Python `JobClient.from_url`). */
 export interface AttachComputeJobInput<R = JobResults> extends RunComputeJobOptions, TypedResults<R> {
   job: JobRef;
-  /** Internal: the state carried across continue-as-new. */
-  resume?: RunComputeJobResume;
 }
 export type RunComputeJobInput<P = JobParameters, R = JobResults> =
   | SubmitComputeJobInput<P, R>

@@ -22,6 +22,8 @@ import {
   EvoComputeTopic,
 } from '../common/search-attributes';
 import type { ComputeJobPhase, ComputeJobProgressView, JobProgress, JobRef } from '../common/types';
+import type { ValidComputeJob } from '../common/validate-input';
+import { setupActivities } from './compute-activities';
 
 export interface JobTrackerOptions {
   /** Upsert the `EvoCompute*` search attributes (only when the namespace has them). Settable once known. */
@@ -41,6 +43,26 @@ export class JobTracker {
     this.view = { phase: initial.job ? 'running' : 'submitting', ...initial };
     setHandler(progressQuery, () => this.view);
     if (initial.status) this.lastStep = step(initial.status);
+  }
+
+  /**
+   * The tracker of a run: registers the `progress` query at once (so that no query finds the
+   * workflow without it), then learns whether the namespace has the search attributes (asked once
+   * per workflow, then carried across continue-as-new).
+   */
+  static async start(run: ValidComputeJob): Promise<JobTracker> {
+    const { resume } = run;
+    const tracker = new JobTracker(
+      {
+        job: 'job' in run.start ? run.start.job : undefined,
+        status: resume?.status,
+        polls: resume?.polls ?? 0,
+      },
+      { searchAttributes: false, notifyParent: run.notifyParent },
+    );
+    tracker.options.searchAttributes =
+      resume?.searchAttributes ?? (await setupActivities.evoComputeSearchAttributesRegistered());
+    return tracker;
   }
 
   /** Enters a phase; `details` is the UI's current-details line until the next status reading. */

@@ -2,27 +2,21 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   continueAsNew,
   isCancellation,
   log,
-  patched,
   sleep,
+  TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { durationMs, formatDuration } from '../common/duration';
-import { ComputeFailureType } from '../common/failures';
-import {
-  InvalidPollScheduleError,
-  nextInterval,
-  pollsInActivity,
-  type ResolvedPollSchedule,
-  resolvePollSchedule,
-} from '../common/poll-schedule';
+import { formatDuration } from '../common/duration';
+import { ComputeFailureType, computeFailure, readComputeFailure } from '../common/failures';
+import { nextInterval, pollsInActivity } from '../common/poll-schedule';
 import { formatProgressLine } from '../common/progress-line';
 import {
   type AnyJobResults,
   type ComputeJobResult,
-  type DurationInput,
   isTerminalStatus,
   type JobProgress,
   type JobRef,
@@ -30,172 +24,97 @@ import {
   type RunComputeJobInput,
   type RunComputeJobResume,
 } from '../common/types';
+import { isInvalidInputError, type ValidComputeJob, validateComputeJobInput } from '../common/validate-input';
 import {
   cancelActivities,
   localReadActivities,
   readActivities,
-  setupActivities,
   submitActivities,
   waitActivities,
 } from './compute-activities';
 import { JobTracker } from './job-tracker';
 
-/** Before this version the workflow polled with an activity and a timer at a fixed interval. */
-const ADAPTIVE_POLLING_PATCH = 'evo-compute-adaptive-polling';
-
 /** A run continues as new past this many history events, or sooner when Temporal suggests it. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
-export const DEFAULT_CANCEL_WAIT: DurationInput = '1 minute';
-/** The first version's fixed poll interval, still used when replaying its histories. */
-const V1_POLL_INTERVAL: DurationInput = '2 seconds';
-
 /**
- * Runs one Evo compute job to its end: submit (or attach), wait for it on the poll schedule, fetch
- * its results. Cancelling the workflow cancels the remote job; `timeout` does the same and fails
- * with `JobTimedOut`. Long jobs continue as new, keeping the workflow id, the job and the progress.
+ * Runs one Evo compute job to its end: submit (or attach), wait for it on the poll schedule, check
+ * how it ended, fetch its results. Cancelling the workflow cancels the remote job; so does
+ * `timeout` (then the workflow fails with `JobTimedOut`), and so does any other failure while the
+ * job may still run. Long jobs continue as new, keeping the workflow id, the job and the progress;
+ * `resume` is that hand-over (internal, set by the workflow itself).
  */
 export async function runComputeJob<R extends AnyJobResults = JobResults>(
   input: RunComputeJobInput<object, R>,
+  resume?: RunComputeJobResume,
 ): Promise<ComputeJobResult<R>> {
-  // The results are the task's result model: the evoComputeGetJobResults activity checked them against it.
-  return (await runUntypedComputeJob(input as RunComputeJobInput)) as ComputeJobResult<R>;
+  // The results are the task's result model: the results activity checked them against it.
+  return (await runUntypedComputeJob(input, resume)) as ComputeJobResult<R>;
 }
 
-async function runUntypedComputeJob(input: RunComputeJobInput): Promise<ComputeJobResult> {
-  const adaptive = patched(ADAPTIVE_POLLING_PATCH);
-  const resume = 'job' in input ? input.resume : undefined;
-  const schedule = adaptive ? scheduleOf(input) : undefined;
-  // The tracker registers the `progress` query: first, so that no query finds the workflow without it.
-  const tracker = new JobTracker(
-    { job: 'job' in input ? input.job : undefined, status: resume?.status, polls: resume?.polls ?? 0 },
-    { searchAttributes: false, notifyParent: adaptive && input.notifyParent === true },
-  );
-  const searchAttributes = adaptive
-    ? (resume?.searchAttributes ?? (await setupActivities.evoComputeSearchAttributesRegistered()))
-    : false;
-  tracker.options.searchAttributes = searchAttributes;
-  const deadline =
-    resume?.deadline ??
-    (input.timeout === undefined ? undefined : Date.now() + durationMs(input.timeout, 'timeout'));
-  const cancelInterval = schedule?.initialIntervalMs ?? input.pollInterval ?? V1_POLL_INTERVAL;
-
-  // Everything the job does runs in `work`, so that the timeout can cancel it without cancelling
-  // the workflow, and so that a cancelled workflow lands in one place that cancels the remote job.
-  const work = new CancellationScope();
-  let timedOut = false;
-  if (deadline !== undefined) {
-    sleep(Math.max(1, deadline - Date.now()), { summary: `timeout ${input.timeout}` }).then(
-      () => {
-        timedOut = true;
-        work.cancel();
-      },
-      () => undefined, // the workflow itself was cancelled first
-    );
-  }
-  let jobEnded = false;
-
+async function runUntypedComputeJob(input: unknown, resume: unknown): Promise<ComputeJobResult> {
+  const run = validated(input, resume);
+  const tracker = await JobTracker.start(run);
   try {
-    return await work.run(async () => {
-      const job = 'job' in input ? input.job : await submit(input, tracker);
-      tracker.jobKnown(job);
-      if (!resume) tracker.enter('running', `[requested] > ${job.topic}/${job.task} ${job.jobId}`);
-
-      const final = schedule
-        ? await waitOnSchedule(job, schedule, tracker, {
-            job,
-            poll: input.poll,
-            pollInterval: input.pollInterval,
-            timeout: input.timeout,
-            cancelWait: input.cancelWait,
-            notifyParent: input.notifyParent,
-            resume,
-            deadline,
-            searchAttributes,
-          })
-        : await waitAtFixedInterval(job, tracker, input.pollInterval ?? V1_POLL_INTERVAL);
-      jobEnded = true;
-      if (final.status === 'failed') {
-        throw ApplicationFailure.create({
-          type: ComputeFailureType.JobFailed,
-          message: `job ${job.jobId} failed: ${final.error?.title ?? final.message ?? 'no reason given'}`,
-          nonRetryable: true,
-          details: [{ job, problem: final.error }],
-        });
-      }
-      if (final.status === 'cancelled') {
-        throw ApplicationFailure.create({
-          type: ComputeFailureType.JobCancelled,
-          message: `job ${job.jobId} was cancelled outside this workflow`,
-          nonRetryable: true,
-          details: [{ job }],
-        });
-      }
-      tracker.enter('fetching-results', `${formatProgressLine(final)} (fetching results)`);
-      const results = await readActivities.evoComputeGetJobResults.executeWithOptions(
-        { summary: `results of ${job.jobId}` },
-        [job],
-      );
-      tracker.enter('done', `[succeeded] > ${job.topic}/${job.task} ${job.jobId}`);
-      return { job, results };
+    return await withinDeadline(run, async () => {
+      const job = await submitOrAttach(run, tracker);
+      const final = await waitForEnd(job, run, tracker);
+      checkOutcome(job, final);
+      return { job, results: await fetchResults(job, final, tracker) };
     });
   } catch (err) {
-    if (isCancellation(err)) {
-      const job = tracker.view.job;
-      if (job && !jobEnded)
-        await cancelRemoteJob(job, tracker, input.cancelWait ?? DEFAULT_CANCEL_WAIT, cancelInterval);
-      tracker.view.phase = 'done';
-      if (timedOut && !CancellationScope.current().consideredCancelled) {
-        throw ApplicationFailure.create({
-          type: ComputeFailureType.JobTimedOut,
-          message: `job did not finish within ${input.timeout}; it was cancelled`,
-          nonRetryable: true,
-          details: [{ job, status: tracker.view.status }],
-        });
-      }
-      throw err;
-    }
-    tracker.view.phase = 'done';
-    throw surfaceActivityFailure(err);
+    throw await failed(err, run, tracker);
   }
 }
 
-function scheduleOf(input: RunComputeJobInput): ResolvedPollSchedule {
+/** The one validation step: any bad input ends the workflow here, as `InvalidInput` naming the field. */
+function validated(input: unknown, resume: unknown): ValidComputeJob {
   try {
-    return resolvePollSchedule(input.poll, input.pollInterval);
+    return validateComputeJobInput(input, resume);
   } catch (err) {
-    if (!(err instanceof InvalidPollScheduleError)) throw err;
-    throw ApplicationFailure.create({
-      type: ComputeFailureType.InvalidInput,
-      message: err.message,
-      nonRetryable: true,
-    });
+    // Anything thrown here is about the input; nothing may fail the workflow task instead.
+    const message = isInvalidInputError(err) ? err.message : `the input could not be read: ${err}`;
+    throw computeFailure(ComputeFailureType.InvalidInput, `runComputeJob: ${message}`);
   }
 }
 
 /**
- * Non-cancellable: a cancel that arrives mid-submit must not abandon a POST that may still create
- * a job. The submit finishes, the job is known, and the cancellation then cancels it.
+ * Runs the job's steps in a scope that `timeout` cancels: a cancelled scope lands in `failed`,
+ * which cancels the remote job. The deadline is counted from the first run's start.
  */
-async function submit(
-  input: Exclude<RunComputeJobInput, { job: JobRef }>,
-  tracker: JobTracker,
-): Promise<JobRef> {
-  tracker.enter('submitting', `Submitting ${input.topic}/${input.task}`);
-  return CancellationScope.nonCancellable(() =>
-    submitActivities.evoComputeSubmitJob.executeWithOptions(
-      { summary: `submit ${input.topic}/${input.task}` },
-      [
-        {
-          orgId: input.orgId,
-          topic: input.topic,
-          task: input.task,
-          parameters: input.parameters,
-          preview: input.preview,
-        },
-      ],
-    ),
-  );
+function withinDeadline<T>(run: ValidComputeJob, steps: () => Promise<T>): Promise<T> {
+  const deadline = deadlineOf(run);
+  if (deadline === undefined) return steps();
+  return CancellationScope.withTimeout(Math.max(1, deadline - Date.now()), steps);
+}
+
+function deadlineOf(run: ValidComputeJob): number | undefined {
+  if (run.resume) return run.resume.deadline;
+  return run.timeoutMs === undefined ? undefined : workflowInfo().startTime.getTime() + run.timeoutMs;
+}
+
+/**
+ * The job: the one given, or a new one. The submit is non-cancellable: a cancel (or the deadline)
+ * that arrives mid-submit must not abandon a POST that may still create a job. The submit
+ * finishes, the job is known, and the cancellation then cancels it.
+ */
+async function submitOrAttach(run: ValidComputeJob, tracker: JobTracker): Promise<JobRef> {
+  let job: JobRef;
+  if ('job' in run.start) {
+    job = run.start.job;
+  } else {
+    const { submit } = run.start;
+    tracker.enter('submitting', `Submitting ${submit.topic}/${submit.task}`);
+    job = await CancellationScope.nonCancellable(() =>
+      submitActivities.evoComputeSubmitJob.executeWithOptions(
+        { summary: `submit ${submit.topic}/${submit.task}` },
+        [submit],
+      ),
+    );
+  }
+  tracker.jobKnown(job);
+  if (!run.resume) tracker.enter('running', `[requested] > ${job.topic}/${job.task} ${job.jobId}`);
+  return job;
 }
 
 /**
@@ -203,19 +122,11 @@ async function submit(
  * activity, progress in its heartbeats), then on durable timers with a local-activity status check
  * (six history events a poll). Continues as new before the history grows large.
  */
-async function waitOnSchedule(
-  job: JobRef,
-  schedule: ResolvedPollSchedule,
-  tracker: JobTracker,
-  carry: Omit<Extract<RunComputeJobInput, { job: JobRef }>, 'resume'> & {
-    resume?: RunComputeJobResume;
-    deadline?: number;
-    searchAttributes: boolean;
-  },
-): Promise<JobProgress> {
-  let intervalMs = carry.resume?.intervalMs ?? schedule.initialIntervalMs;
+async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker): Promise<JobProgress> {
+  const { schedule } = run;
+  let intervalMs = run.resume?.intervalMs ?? schedule.initialIntervalMs;
   // A new run polls at once; a continued run waits first (its predecessor has just polled).
-  let pollNow = carry.resume === undefined;
+  let pollNow = run.resume === undefined;
   for (;;) {
     if (pollNow && pollsInActivity(schedule, intervalMs)) {
       const waited = await waitActivities.evoComputeWaitForJob.executeWithOptions(
@@ -243,50 +154,94 @@ async function waitOnSchedule(
     if (isTerminalStatus(progress.status)) return progress;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS) {
-      const { resume: previous, deadline, searchAttributes, ...options } = carry;
-      await continueAsNew<typeof runComputeJob>({
-        ...options,
-        resume: {
+      await continueAsNew<typeof runComputeJob>(
+        { ...run.options, job },
+        {
           polls: tracker.view.polls,
           status: tracker.view.status,
           intervalMs,
-          deadline,
-          searchAttributes,
-          runs: (previous?.runs ?? 0) + 1,
+          deadline: deadlineOf(run),
+          searchAttributes: tracker.options.searchAttributes,
+          runs: (run.resume?.runs ?? 0) + 1,
         },
-      });
+      );
     }
   }
 }
 
-/** The first version's loop, kept so that its workflows in flight replay: status activity, fixed timer. */
-async function waitAtFixedInterval(
-  job: JobRef,
-  tracker: JobTracker,
-  interval: DurationInput,
-): Promise<JobProgress> {
-  for (;;) {
-    const progress = await readActivities.evoComputeGetJobStatus(job);
-    tracker.record(progress);
-    if (isTerminalStatus(progress.status)) return progress;
-    await sleep(interval);
+/** A job that failed or was cancelled elsewhere fails the workflow with its own type. */
+function checkOutcome(job: JobRef, final: JobProgress): void {
+  if (final.status === 'failed') {
+    throw computeFailure(
+      ComputeFailureType.JobFailed,
+      `job ${job.jobId} failed: ${final.error?.title ?? final.message ?? 'no reason given'}`,
+      { job, problem: final.error },
+    );
   }
+  if (final.status === 'cancelled') {
+    throw computeFailure(
+      ComputeFailureType.JobCancelled,
+      `job ${job.jobId} was cancelled outside this workflow`,
+      {
+        job,
+      },
+    );
+  }
+}
+
+async function fetchResults(job: JobRef, final: JobProgress, tracker: JobTracker) {
+  tracker.enter('fetching-results', `${formatProgressLine(final)} (fetching results)`);
+  const results = await readActivities.evoComputeGetJobResults.executeWithOptions(
+    { summary: `results of ${job.jobId}` },
+    [job],
+  );
+  tracker.enter('done', `[succeeded] > ${job.topic}/${job.task} ${job.jobId}`);
+  return results;
+}
+
+/**
+ * How the workflow ends when a step throws. First, a remote job that may still be running is
+ * cancelled, so that nothing runs on unattended. Then: a cancelled workflow ends as cancelled; a
+ * scope cancelled by the deadline fails with `JobTimedOut`; a typed failure (from an activity or
+ * from `checkOutcome`) fails the workflow with the same type, one level up from the activity's.
+ */
+async function failed(err: unknown, run: ValidComputeJob, tracker: JobTracker): Promise<unknown> {
+  // Continuing as new, or a bug in this code (which fails the workflow task and is retried): not an end.
+  if (err instanceof ContinueAsNew || !(err instanceof TemporalFailure)) return err;
+  const job = tracker.view.job;
+  const status = tracker.view.status;
+  const remoteJobCancelled = job !== undefined && !(status && isTerminalStatus(status.status));
+  if (remoteJobCancelled) await cancelRemoteJob(job, tracker, run);
+  tracker.view.phase = 'done';
+  if (isCancellation(err)) {
+    if (CancellationScope.current().consideredCancelled) return err;
+    return computeFailure(
+      ComputeFailureType.JobTimedOut,
+      `job did not finish within ${formatDuration(run.timeoutMs ?? 0)}; it was cancelled`,
+      { job, status: tracker.view.status },
+    );
+  }
+  const failure = readComputeFailure(err);
+  if (!failure) return err;
+  const cause = err instanceof ActivityFailure ? err : undefined;
+  if (!cause && !remoteJobCancelled && err instanceof ApplicationFailure) return err;
+  return computeFailure(
+    failure.type,
+    remoteJobCancelled ? `${failure.message} (the remote job was cancelled)` : failure.message,
+    { job, ...failure.details, ...(remoteJobCancelled && { remoteJobCancelled }) },
+    { nonRetryable: true, cause },
+  );
 }
 
 /**
  * Sends the one DELETE for this job, unless a status check shows it has already ended, then waits,
  * bounded by `cancelWait`, for the service to confirm `cancelled`. Runs non-cancellable: the
- * workflow is already being cancelled.
+ * workflow is already on its way out.
  */
-async function cancelRemoteJob(
-  job: JobRef,
-  tracker: JobTracker,
-  cancelWait: DurationInput,
-  interval: DurationInput,
-): Promise<void> {
+async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidComputeJob): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     tracker.enter('cancelling', `[cancelling] > cancelling ${job.topic}/${job.task} ${job.jobId}`);
-    const giveUpAt = Date.now() + durationMs(cancelWait, 'cancelWait');
+    const giveUpAt = Date.now() + run.cancelWaitMs;
     let deleteSent = false;
     for (;;) {
       let progress: JobProgress | undefined;
@@ -317,25 +272,7 @@ async function cancelRemoteJob(
         });
         return;
       }
-      await sleep(Math.min(left, durationMs(interval, 'pollInterval')));
+      await sleep(Math.min(left, run.schedule.initialIntervalMs));
     }
   });
-}
-
-/**
- * An activity's typed failure becomes the workflow's own failure of the same type, so callers
- * (and parents of a child workflow) match on `failure.cause.type` one level up, not three.
- */
-function surfaceActivityFailure(err: unknown): unknown {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    return ApplicationFailure.create({
-      type: cause.type ?? undefined,
-      message: cause.message,
-      nonRetryable: true,
-      details: cause.details ? [...cause.details] : undefined,
-      cause: err,
-    });
-  }
-  return err;
 }

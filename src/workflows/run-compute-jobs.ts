@@ -7,6 +7,8 @@ import {
   CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
+  condition,
+  continueAsNew,
   executeChild,
   isCancellation,
   setCurrentDetails,
@@ -18,7 +20,7 @@ import {
   type ComputeJobChildOptionsOverrides,
   computeJobChildOptions,
 } from '../common/child-options';
-import { ComputeFailureType } from '../common/failures';
+import { ComputeFailureType, computeFailure, readComputeFailure } from '../common/failures';
 import {
   type ComputeJobsEntryView,
   childJobProgressSignal,
@@ -32,15 +34,27 @@ import {
   type JobResults,
   type RunComputeJobInput,
 } from '../common/types';
+import {
+  DEFAULT_JOBS_CONCURRENCY,
+  isInvalidInputError,
+  type ValidComputeJobs,
+  validateComputeJobsInput,
+} from '../common/validate-input';
 import { runComputeJob } from './run-compute-job';
 
 /**
  * Also exported here, so that workflow code can import it from `evo-compute-temporal/workflows`, the
  * entry that is guaranteed to be workflow-safe.
  */
-export { type ComputeJobChildOptions, type ComputeJobChildOptionsOverrides, computeJobChildOptions };
+export {
+  type ComputeJobChildOptions,
+  type ComputeJobChildOptionsOverrides,
+  computeJobChildOptions,
+  DEFAULT_JOBS_CONCURRENCY,
+};
 
-export const DEFAULT_JOBS_CONCURRENCY = 4;
+/** A run continues as new between two jobs past this many history events, or when Temporal suggests it. */
+export const JOBS_CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 
 export interface RunComputeJobsInput<R extends AnyJobResults = JobResults, F extends boolean = boolean> {
   /** The jobs, each a `runComputeJob` input (submit or attach); catalogue inputs type the results. */
@@ -62,6 +76,16 @@ export interface RunComputeJobsInput<R extends AnyJobResults = JobResults, F ext
   taskQueue?: string;
 }
 
+/**
+ * What a run hands to the next when a very large batch continues as new: the jobs settled so far
+ * (a prefix of the input: a run drains its running jobs before it continues). Internal.
+ */
+export interface RunComputeJobsResume {
+  settled: Entry[];
+  /** Continue as new past this many events (default `JOBS_CONTINUE_AS_NEW_AFTER_EVENTS`). */
+  continueAsNewAfterEvents?: number;
+}
+
 /** One job's outcome with `failFast: false`, like `Promise.allSettled`'s entries. */
 export type SettledComputeJob<R extends AnyJobResults = JobResults> =
   | { status: 'fulfilled'; workflowId: string; value: ComputeJobResult<R> }
@@ -80,7 +104,7 @@ export type RunComputeJobsResult<R extends AnyJobResults = JobResults, F extends
     ? SettledComputeJob<R>[]
     : ComputeJobResult<R>[] | SettledComputeJob<R>[];
 
-interface Entry extends ComputeJobsEntryView {
+export interface Entry extends ComputeJobsEntryView {
   outcome?: SettledComputeJob;
 }
 
@@ -89,30 +113,34 @@ interface Entry extends ComputeJobsEntryView {
  * at most `concurrency` at a time, starting them in input order. Cancelling this workflow cancels
  * every running child, and so its remote job, before the workflow ends as cancelled. The `progress`
  * query (`runComputeJobsProgressQuery`) answers counts, an overall percentage and each job's state.
+ * A very large batch continues as new between jobs (after draining the running ones), keeping the
+ * workflow id, the children's ids and the outcomes so far.
  */
 export async function runComputeJobs<R extends AnyJobResults = JobResults, F extends boolean = true>(
   input: RunComputeJobsInput<R, F>,
+  resume?: RunComputeJobsResume,
 ): Promise<RunComputeJobsResult<R, F>> {
-  return (await runUntypedComputeJobs(input as RunComputeJobsInput)) as RunComputeJobsResult<R, F>;
+  return (await runUntypedComputeJobs(input as RunComputeJobsInput, resume)) as RunComputeJobsResult<R, F>;
 }
 
-async function runUntypedComputeJobs(input: RunComputeJobsInput): Promise<RunComputeJobsResult> {
-  const jobs = input?.jobs;
-  const concurrency = input?.concurrency ?? DEFAULT_JOBS_CONCURRENCY;
-  const failFast = input?.failFast ?? true;
-  if (!Array.isArray(jobs)) throw invalidInput(`jobs must be an array, got ${JSON.stringify(jobs)}`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw invalidInput(`concurrency must be an integer >= 1, got ${JSON.stringify(concurrency)}`);
-  }
+async function runUntypedComputeJobs(
+  input: RunComputeJobsInput,
+  resume?: RunComputeJobsResume,
+): Promise<RunComputeJobsResult> {
+  const { jobs, concurrency, failFast, key, taskQueue: queue } = validated(input);
   const root = CancellationScope.current();
   const info = workflowInfo();
-  const stem = input.key ?? info.workflowId;
-  const taskQueue = input.taskQueue ?? info.taskQueue;
+  const stem = key ?? info.workflowId;
+  const taskQueue = queue ?? info.taskQueue;
+  const historyLimit = resume?.continueAsNewAfterEvents ?? JOBS_CONTINUE_AS_NEW_AFTER_EVENTS;
 
   const options = jobs.map((job, index) =>
     computeJobChildOptions({ ...job, notifyParent: true }, { key: `${stem}/${index}`, taskQueue }),
   );
-  const entries: Entry[] = options.map(({ workflowId }) => ({ workflowId, state: 'pending' }));
+  const settled = resume?.settled ?? [];
+  const entries: Entry[] = options.map(
+    ({ workflowId }, index) => settled[index] ?? { workflowId, state: 'pending' },
+  );
   const byWorkflowId = new Map(entries.map((entry) => [entry.workflowId, entry]));
 
   const view = (): RunComputeJobsProgressView => {
@@ -158,7 +186,7 @@ async function runUntypedComputeJobs(input: RunComputeJobsInput): Promise<RunCom
   const children = new CancellationScope();
   let firstFailure: { index: number; error: unknown } | undefined;
   let cancellation: unknown;
-  let next = 0;
+  let running = 0;
 
   const runOne = async (index: number): Promise<void> => {
     const entry = entries[index] as Entry;
@@ -188,15 +216,32 @@ async function runUntypedComputeJobs(input: RunComputeJobsInput): Promise<RunCom
     showDetails();
   };
 
-  await children.run(() =>
-    Promise.all(
-      Array.from({ length: Math.min(concurrency, entries.length) }, async () => {
-        while (next < entries.length && !children.consideredCancelled) {
-          await runOne(next++);
-        }
-      }),
-    ),
-  );
+  // Start the jobs in order, each as soon as fewer than `concurrency` run; stop starting when the
+  // run is cancelled, fails fast, or has written enough history to continue as new.
+  let next = settled.length;
+  const started: Promise<void>[] = [];
+  const historyFull = () => {
+    const { continueAsNewSuggested, historyLength } = workflowInfo();
+    return continueAsNewSuggested || historyLength >= historyLimit;
+  };
+  await children.run(async () => {
+    while (next < entries.length && !children.consideredCancelled && !historyFull()) {
+      await condition(() => running < concurrency || children.consideredCancelled);
+      if (children.consideredCancelled) break;
+      const index = next++;
+      running++;
+      started.push(runOne(index).finally(() => running--));
+    }
+    await Promise.all(started);
+  });
+
+  if (next < entries.length && !children.consideredCancelled && !root.consideredCancelled) {
+    // Every started job has settled: hand the outcomes so far to a fresh run.
+    await continueAsNew<typeof runComputeJobs>(input, {
+      settled: entries.slice(0, next),
+      continueAsNewAfterEvents: resume?.continueAsNewAfterEvents,
+    });
+  }
 
   // Jobs never started because the run stopped early.
   for (const entry of entries) {
@@ -210,30 +255,46 @@ async function runUntypedComputeJobs(input: RunComputeJobsInput): Promise<RunCom
   }
   if (firstFailure) {
     const { index, error } = firstFailure;
-    const failure = describeFailure(error);
+    const failure = readComputeFailure(error);
+    const described = describeFailure(error);
+    const message = `jobs[${index}] (${entries[index]?.workflowId}): ${described.message}`;
+    if (failure) {
+      throw computeFailure(failure.type, message, failure.details, {
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+      });
+    }
     throw ApplicationFailure.create({
-      type: failure.type,
-      message: `jobs[${index}] (${entries[index]?.workflowId}): ${failure.message}`,
+      type: described.type,
+      message,
       nonRetryable: true,
-      details: failure.details,
       cause: error instanceof Error ? error : undefined,
     });
   }
   const outcomes = entries.map((entry) => entry.outcome as SettledComputeJob);
   if (!failFast) return outcomes;
-  return outcomes.map((outcome) => (outcome as Extract<SettledComputeJob, { status: 'fulfilled' }>).value);
+  return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
 }
 
-/** The failure a child ended with, as plain data: the `ApplicationFailure` type, or the failure's class name. */
-function describeFailure(error: unknown): { type: string; message: string; details?: unknown[] } {
-  const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    return {
-      type: cause.type ?? 'Error',
-      message: cause.message,
-      ...(cause.details?.length ? { details: [...cause.details] } : {}),
-    };
+/** The one validation step: any bad input ends the workflow here, as `InvalidInput` naming the field. */
+function validated(input: unknown): ValidComputeJobs {
+  try {
+    return validateComputeJobsInput(input);
+  } catch (err) {
+    const message = isInvalidInputError(err) ? err.message : `the input could not be read: ${err}`;
+    throw computeFailure(ComputeFailureType.InvalidInput, `runComputeJobs: ${message}`);
   }
+}
+
+/** The failure a child ended with, as plain data: its failure type (or the failure's class name), message and details. */
+function describeFailure(error: unknown): { type: string; message: string; details?: unknown[] } {
+  const typed = readComputeFailure(error);
+  if (typed) {
+    const hasDetails = Object.keys(typed.details).length > 0;
+    return { type: typed.type, message: typed.message, ...(hasDetails && { details: [typed.details] }) };
+  }
+  const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
 }
@@ -243,12 +304,4 @@ function remoteStatusOf(type: string): 'failed' | 'cancelled' | undefined {
   if (type === ComputeFailureType.JobFailed) return 'failed';
   if (type === ComputeFailureType.JobCancelled || type === ComputeFailureType.JobTimedOut) return 'cancelled';
   return undefined;
-}
-
-function invalidInput(message: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: ComputeFailureType.InvalidInput,
-    message: `runComputeJobs: ${message}`,
-    nonRetryable: true,
-  });
 }
