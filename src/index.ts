@@ -11,7 +11,16 @@ export {
   computeJobChildOptions,
 } from './common/child-options';
 export { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from './common/defaults';
-export { ComputeFailureType, NON_RETRYABLE_FAILURE_TYPES, RETRYABLE_FAILURE_TYPES } from './common/failures';
+export {
+  type ComputeFailure,
+  type ComputeFailureDetails,
+  ComputeFailureType,
+  computeFailure,
+  NON_RETRYABLE_FAILURE_TYPES,
+  RESULTS_LIMIT_BYTES,
+  RETRYABLE_FAILURE_TYPES,
+  readComputeFailure,
+} from './common/failures';
 export { InvalidInputError, isUuid, jobRefFromUrl } from './common/job-url';
 export { formatProblem, formatProgressLine } from './common/progress-line';
 export {

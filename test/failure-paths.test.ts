@@ -15,6 +15,7 @@ import type { RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
 import { failureOf, jobsTagged, testJob, withWorkerOn } from './helpers/compute-jobs';
 import { isResultsRequest, isStatusPoll, type ProxiedReply, startFaultProxy } from './helpers/fault-proxy';
+import { recordHistory } from './helpers/histories';
 import { eventTypes } from './helpers/history';
 import { JOB_ID, ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -141,6 +142,7 @@ describe('bad workflow input', () => {
           const handle = await startWorkflow(workflowType, args);
           const failure = await typedFailure(handle);
           const events = await eventTypes(handle);
+          if (name === 'no argument') await recordHistory(handle, `${workflowType}-invalid-input`);
           return { name, field, failure, events };
         }),
       );
@@ -211,14 +213,19 @@ describe('no orphaned remote jobs', () => {
           { durationMs: 120_000, cancelDelayMs: 0 },
           options as Partial<RunComputeJobInput>,
         );
+        let handle: WorkflowHandle | undefined;
         await withBrokenStatus(broken, async (queue) => {
-          const failure = await typedFailure(await startWorkflow('runComputeJob', [input], queue));
+          handle = await startWorkflow('runComputeJob', [input], queue);
+          const failure = await typedFailure(handle);
           assert.equal(failure.type, broken.status === 403 ? 'Forbidden' : 'UnknownResponse');
           assert.equal(failure.nonRetryable, true);
           assert.match(failure.message, /the remote job was cancelled/);
         });
         const [remote] = jobsTagged(emulator, input);
         assert.equal(remote?.status, 'cancelled', 'the remote job is not left running');
+        if (handle && mode === 'timer' && what === BROKEN_STATUS[0]?.[0]) {
+          await recordHistory(handle, 'failure-cancels-job');
+        }
         assert.equal(remote?.cancelRequests, 1, 'one DELETE');
       });
     }
@@ -280,8 +287,10 @@ describe('typed failures on the first attempt', () => {
     const input = testJob({ durationMs: 200 });
     try {
       await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
-        const failure = await typedFailure(await startWorkflow('runComputeJob', [input], queue));
+        const handle = await startWorkflow('runComputeJob', [input], queue);
+        const failure = await typedFailure(handle);
         assert.equal(failure.type, 'ResultsTooLarge');
+        await recordHistory(handle, 'results-too-large');
         assert.equal(failure.nonRetryable, true);
         assert.match(failure.message, /3 MiB/);
         assert.match(

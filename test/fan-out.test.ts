@@ -15,6 +15,7 @@ import {
 import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
 import type { RunComputeJobsInput, SettledComputeJob } from '../src/workflows/run-compute-jobs';
+import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -308,6 +309,36 @@ describe('runComputeJobs', { timeout: 120_000 }, () => {
     const cause = await failureOf(await start({ jobs: [], concurrency: 0 }));
     assert.ok(cause instanceof ApplicationFailure);
     assert.equal(cause.type, 'InvalidInput');
+  });
+
+  test('a very large batch continues as new between jobs, keeping ids, order and outcomes', async () => {
+    const { tag, jobs } = batch([100, 150, 100, 200, 100, 120, 100].map((durationMs) => ({ durationMs })));
+    const workflowId = uniqueId('jobs');
+    const key = uniqueId('batch'); // children's ids from the input, not the workflow id: the history replays under any id
+    // The second argument is the internal hand-over; a low event limit makes a small batch "very large".
+    const handle = await env.client.workflow.start(runComputeJobs, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [
+        { jobs, concurrency: 2, failFast: false, key },
+        { settled: [], continueAsNewAfterEvents: 40 },
+      ],
+    });
+    const settled = (await handle.result()) as SettledComputeJob[];
+    assert.deepEqual(
+      settled.map((entry) => (entry.status === 'fulfilled' ? entry.value.job.jobId : entry.status)),
+      jobs.map((_, index) => remoteJob(tag, index)?.jobId),
+    );
+    assert.equal(remoteJobs(tag).length, jobs.length, 'each job submitted once');
+    const { runId } = await handle.describe();
+    assert.notEqual(runId, handle.firstExecutionRunId, 'the batch continued as new');
+    const view = await handle.query(runComputeJobsProgressQuery);
+    assert.deepEqual([view.total, view.done, view.percent], [jobs.length, jobs.length, 100]);
+    assert.deepEqual(
+      view.jobs.map((job) => job.workflowId),
+      jobs.map((_, index) => `evo-compute/emulator/job/${key}/${index}`),
+    );
+    await recordHistory(handle, 'jobs-continued-as-new');
   });
 
   test('no jobs: an empty list', async () => {

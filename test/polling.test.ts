@@ -3,19 +3,15 @@
  * in `waitForJob`'s heartbeats, the move from heartbeats to timers, and cancellation mid-wait.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WaitForJobState } from '../src/activities';
 import type { RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
-import { HISTORIES_DIR, recordHistory } from './helpers/histories';
+import { recordHistory } from './helpers/histories';
 import { eventTypes, pollCycles } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -74,16 +70,6 @@ describe('history cost of a poll', () => {
     assert.ok(withUpsert.every((cycle) => cycle.length === 7));
     assert.ok(withUpsert.length <= 12, `${withUpsert.length} upserts`);
     await recordHistory(handle, 'timer-mode');
-  });
-
-  test('the first version (status as an activity) wrote 11 events a poll', async () => {
-    const json = JSON.parse(await readFile(join(HISTORIES_DIR, 'v1-succeeded.json'), 'utf8'));
-    const types = (historyFromJSON(json).events ?? []).map((event) =>
-      String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace(/^EVENT_TYPE_/, ''),
-    );
-    const cycles = pollCycles(types);
-    assert.ok(cycles.length >= 1);
-    for (const cycle of cycles) assert.equal(cycle.length, 11, cycle.join(' '));
   });
 });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
@@ -13,13 +13,18 @@ import { ComputeApiClient } from '../src/api/compute-api-client';
 import { progressQuery } from '../src/common/queries';
 import type { RunComputeJobInput } from '../src/common/types';
 import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
-import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
+import {
+  failureOf,
+  jobsTagged as jobsOf,
+  testJob,
+  withWorkerOn as withOwnWorker,
+} from './helpers/compute-jobs';
 import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startSlowSubmitProxy } from './helpers/slow-proxy';
 import { startTestStack, type TestStack } from './helpers/stack';
-import { uniqueId, workflowBundle } from './helpers/temporal';
+import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'workflow-test-token';
@@ -45,33 +50,8 @@ function start(
   return env.client.workflow.start(runComputeJob, { taskQueue, workflowId: uniqueId('job'), args: [input] });
 }
 
-/** A job of the emulator's generic test task, tagged so the test can find it among the emulator's jobs. */
-function testJob(
-  parameters: Record<string, unknown>,
-  options: Partial<RunComputeJobInput> = {},
-): RunComputeJobInput {
-  return {
-    orgId: ORG_ID,
-    topic: 'emulator',
-    task: 'job',
-    parameters: { tag: uniqueId('tag'), ...parameters },
-    pollInterval: 100,
-    ...options,
-  } as RunComputeJobInput;
-}
-
 function jobsTagged(input: RunComputeJobInput) {
-  const tag = 'parameters' in input ? input.parameters.tag : undefined;
-  return emulator.jobs().filter((job) => job.parameters.tag === tag);
-}
-
-async function failureOf(handle: WorkflowHandle): Promise<unknown> {
-  const err = await handle.result().then(
-    () => assert.fail('the workflow should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${err}`);
-  return err.cause;
+  return jobsOf(emulator, input);
 }
 
 async function currentDetails(handle: WorkflowHandle): Promise<string> {
@@ -301,21 +281,6 @@ function workerProcesses(queue: string, baseUrl: string) {
 }
 
 /** Runs `body` with an in-process compute worker on a queue of its own that talks to `baseUrl`. */
-async function withWorkerOn(baseUrl: string, body: (queue: string) => Promise<void>): Promise<void> {
-  const queue = uniqueId('proxied');
-  const worker = await createComputeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue: queue,
-    baseUrl,
-    accessToken: TOKEN,
-    worker: { workflowBundle: await workflowBundle() },
-  });
-  const running = worker.run();
-  try {
-    await body(queue);
-  } finally {
-    worker.shutdown();
-    await running;
-  }
+function withWorkerOn(baseUrl: string, body: (queue: string) => Promise<void>): Promise<void> {
+  return withOwnWorker(env, { baseUrl, token: TOKEN }, body);
 }

@@ -224,16 +224,18 @@ async function runUntypedComputeJobs(
     const { continueAsNewSuggested, historyLength } = workflowInfo();
     return continueAsNewSuggested || historyLength >= historyLimit;
   };
-  await children.run(async () => {
-    while (next < entries.length && !children.consideredCancelled && !historyFull()) {
-      await condition(() => running < concurrency || children.consideredCancelled);
-      if (children.consideredCancelled) break;
-      const index = next++;
-      running++;
-      started.push(runOne(index).finally(() => running--));
-    }
-    await Promise.all(started);
-  });
+  // Waiting for a free slot is not cancellable: a cancel must still let the running children
+  // cancel their jobs and settle, which `children.consideredCancelled` wakes the wait for.
+  while (next < entries.length && !children.consideredCancelled && !historyFull()) {
+    await CancellationScope.nonCancellable(() =>
+      condition(() => running < concurrency || children.consideredCancelled),
+    );
+    if (children.consideredCancelled) break;
+    const index = next++;
+    running++;
+    started.push(children.run(() => runOne(index)).finally(() => running--));
+  }
+  await Promise.all(started);
 
   if (next < entries.length && !children.consideredCancelled && !root.consideredCancelled) {
     // Every started job has settled: hand the outcomes so far to a fresh run.

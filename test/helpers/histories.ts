@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
-/** Where the replay test finds the histories of earlier versions of the workflows. */
+/** Where the replay test finds the recorded histories of the workflows. */
 export const HISTORIES_DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'histories');
 
 /**
- * With RECORD_HISTORIES=<version> (e.g. `v2`), saves the workflow's history as the fixture
+ * With RECORD_HISTORIES=<version> (e.g. `v0.1`), saves the workflow's history as the fixture
  * `<version>-<name>.json` for the replay test. Run the workflow tests this way before changing a
  * workflow, so that the change is checked against what is already running in production.
  */
