@@ -25,9 +25,12 @@ function resolve(schema: Schema, ctx: Context): Schema {
 
 function text(path: readonly string[], ctx: Context): string {
   const field = path.at(-1) ?? '';
-  const target = ctx.parameters.target as Record<string, unknown> | undefined;
-  const targetObject = typeof target?.object === 'string' ? target.object : undefined;
-  const attribute = target?.attribute as Record<string, unknown> | undefined;
+  // `target` is `{ object, attribute }` (kriging, IDW, …) or the object's URL itself (simulations).
+  const target = ctx.parameters.target as Record<string, unknown> | string | undefined;
+  const targetObject =
+    typeof target === 'string' ? target : typeof target?.object === 'string' ? target.object : undefined;
+  const attribute =
+    typeof target === 'object' ? (target.attribute as Record<string, unknown> | undefined) : undefined;
   if (path.join('.') === 'message') return `${ctx.label} complete`;
   if (path.join('.') === 'target.reference' && targetObject) return targetObject;
   if (path.join('.') === 'target.attribute.name' && typeof attribute?.name === 'string')

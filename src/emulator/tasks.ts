@@ -200,6 +200,8 @@ function planGenericJob(parameters: Record<string, unknown>): JobPlan {
 /** Catalogue jobs run this long unless the emulator's `taskDurationMs` says otherwise. */
 export const DEFAULT_CATALOGUE_TASK_DURATION_MS = 2000;
 const CATALOGUE_TASK_STEPS = 4;
+/** Progress and result messages name the task; these are not its name capitalised. */
+const TASK_LABELS: Readonly<Record<string, string>> = { idw: 'IDW', knn: 'KNN', consim: 'ConSim' };
 
 /** How long a catalogue job runs: the emulator's `taskDurationMs` option. */
 export type TaskDuration =
@@ -223,7 +225,8 @@ async function planCatalogueTask(
   const durationMs = typeof duration === 'function' ? duration(info.topic, info.task, parameters) : duration;
   const schemas = taskSchemas(info.topic, info.task);
   if (!schemas) throw new Error(`no schemas for catalogue task ${info.topic}/${info.task}`);
-  const label = info.task.charAt(0).toUpperCase() + info.task.slice(1).replace(/-/g, ' ');
+  const label =
+    TASK_LABELS[info.task] ?? info.task.charAt(0).toUpperCase() + info.task.slice(1).replace(/-/g, ' ');
   return {
     queuedMs: 0,
     durationMs,

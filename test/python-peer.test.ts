@@ -1,0 +1,235 @@
+/**
+ * The official Python SDK as a peer: its own task runners (KrigingRunner, IDWRunner,
+ * ConditionalTurningBandsRunner, from the `evo-compute` pinned in requirements-dev.txt) run
+ * against the emulator and accept every response; the same parameters submitted through
+ * `runComputeJob` with the typed catalogue produce the same request bodies (as JSON values).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { startComputeJob } from '../src/client';
+import type { ComputeJobResult } from '../src/common/types';
+import { type ComputeEmulator, exampleObjectUrl } from '../src/emulator';
+import { type TaskParameters, tasks } from '../src/tasks';
+import { ORG_ID } from './helpers/ids';
+import { startTestStack, type TestStack } from './helpers/stack';
+import { uniqueId } from './helpers/temporal';
+
+const TASK_QUEUE = 'python-peer';
+const TOKEN = 'peer-token';
+const OBJECTS = {
+  points: exampleObjectUrl(ORG_ID, '22222222-2222-4222-8222-222222222222'),
+  grid: exampleObjectUrl(ORG_ID, '33333333-3333-4333-8333-333333333333'),
+  variogram: exampleObjectUrl(ORG_ID, '44444444-4444-4444-8444-444444444444'),
+  distribution: exampleObjectUrl(ORG_ID, '55555555-5555-4555-8555-555555555555'),
+};
+const GRADE = 'locations.attributes[?name=="grade"]';
+
+function neighborhood(maxSamples: number) {
+  return {
+    ellipsoid: {
+      ellipsoid_ranges: { major: 200, semi_major: 150, minor: 100 },
+      rotation: { dip_azimuth: 45, dip: 0, pitch: 0 },
+    },
+    max_samples: maxSamples,
+  };
+}
+
+/** What test/peer/sdk_runners.py builds with the SDK's own classes, written as the TypeScript user would. */
+const kriging: TaskParameters<typeof tasks.geostatistics.kriging> = {
+  source: { object: OBJECTS.points, attribute: GRADE },
+  target: {
+    object: OBJECTS.grid,
+    attribute: { operation: 'create', name: 'kriged_grade' },
+    filter: {
+      where: {
+        type: 'condition',
+        attribute: 'domain',
+        operator: 'in',
+        values: ['LMS1', 'LMS2'],
+        threshold: null,
+      },
+    },
+    diagnostics: {
+      kriging_variance: { operation: 'create', name: 'KV' },
+      num_samples: { operation: 'create', name: 'samples_used' },
+    },
+  },
+  variogram: OBJECTS.variogram,
+  neighborhood: neighborhood(20),
+  kriging_method: { type: 'ordinary' },
+};
+const idw: TaskParameters<typeof tasks.geostatistics.idw> = {
+  source: {
+    object: OBJECTS.points,
+    attribute: GRADE,
+    filter: {
+      where: {
+        type: 'condition',
+        attribute: 'grade',
+        operator: 'greater_than_or_equal_to',
+        values: null,
+        threshold: 0.5,
+      },
+    },
+  },
+  target: { object: OBJECTS.grid, attribute: { operation: 'create', name: 'idw_grade' } },
+  neighborhood: neighborhood(12),
+  power: 2,
+};
+const simulation: TaskParameters<typeof tasks.geostatistics.conditionalTurningBands> = {
+  source: OBJECTS.points,
+  source_attribute: GRADE,
+  target: OBJECTS.grid,
+  neighborhood: neighborhood(40),
+  distribution: OBJECTS.distribution,
+  variogram_model: OBJECTS.variogram,
+  kriging_method: 'simple',
+  block_discretization: { nx: 2, ny: 2, nz: 1 },
+  number_of_lines: 500,
+  realizations: 10,
+  random_seed: 38239342,
+};
+
+interface PeerOutput {
+  kriging: {
+    message: string;
+    target_reference: string;
+    attribute_name: string;
+    schema: string;
+    progress: [number, string | null][];
+  };
+  idw: { attribute_name: string; progress: [number, string | null][] };
+  'conditional-turning-bands': {
+    target_reference: string;
+    text: string;
+    progress: [number, string | null][];
+  };
+}
+
+/** Runs the SDK's runners; resolves with their parsed results, rejects with its stderr. */
+function runPythonPeer(baseUrl: string): Promise<PeerOutput> {
+  const child = spawn('python3', [require.resolve('../../test/peer/sdk_runners.py')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdin.end(JSON.stringify({ baseUrl, orgId: ORG_ID, token: TOKEN, objects: OBJECTS }));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(stdout) as PeerOutput);
+      else
+        reject(
+          new Error(`the Python SDK peer exited ${code} (pip install -r requirements-dev.txt):\n${stderr}`),
+        );
+    });
+  });
+}
+
+/** A JSON value with its object keys sorted: equal for equal JSON whatever the key order or number spelling. */
+function normalized(text: string): string {
+  const sort = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(sort)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, sort((value as Record<string, unknown>)[key])]),
+          )
+        : value;
+  return JSON.stringify(sort(JSON.parse(text)));
+}
+
+function postedBodies(emulator: ComputeEmulator, from: number): Map<string, string> {
+  const bodies = new Map<string, string>();
+  for (const request of emulator.requests.slice(from)) {
+    if (request.method !== 'POST' || request.status !== 303 || request.body === undefined) continue;
+    bodies.set(request.path.split('/').pop() ?? '', normalized(request.body));
+  }
+  return bodies;
+}
+
+describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
+  let stack: TestStack;
+  let emulator: ComputeEmulator;
+  let peer: PeerOutput;
+  let pythonBodies: Map<string, string>;
+
+  before(async () => {
+    stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 400 } });
+    emulator = stack.emulator;
+    // The Python client reaches the emulator as `localhost`: the absolute Location must name that host.
+    const port = new URL(emulator.url).port;
+    const from = emulator.requests.length;
+    peer = await runPythonPeer(`http://localhost:${port}`);
+    pythonBodies = postedBodies(emulator, from);
+  });
+  after(() => stack?.close());
+
+  test("KrigingRunner, IDWRunner and ConditionalTurningBandsRunner accept the emulator's responses", () => {
+    assert.equal(peer.kriging.message, 'Kriging complete');
+    assert.equal(peer.kriging.target_reference, OBJECTS.grid);
+    assert.equal(peer.kriging.attribute_name, 'kriged_grade');
+    assert.match(peer.kriging.schema, /regular-masked-3d-grid/);
+    assert.equal(peer.idw.attribute_name, 'idw_grade');
+    assert.equal(peer['conditional-turning-bands'].target_reference, OBJECTS.grid);
+    assert.match(peer['conditional-turning-bands'].text, /Conditional Turning-Band Simulation Result/);
+    for (const output of [peer.kriging, peer.idw, peer['conditional-turning-bands']]) {
+      assert.ok(
+        output.progress.some(
+          ([fraction, message]) => fraction > 0 && fraction < 1 && /step \d of 4/.test(message ?? ''),
+        ),
+        `progress reported while running: ${JSON.stringify(output.progress)}`,
+      );
+      assert.deepEqual(output.progress.at(-1), [1, 'Fetching results...']);
+    }
+    assert.deepEqual([...pythonBodies.keys()].sort(), ['conditional-turning-bands', 'idw', 'kriging']);
+  });
+
+  test('the kriging requests sent API-Preview: opt-in, the others did not', () => {
+    for (const request of emulator.requests.filter((r) => r.path.includes('/geostatistics/'))) {
+      const preview = request.headers['api-preview'] === 'opt-in';
+      assert.equal(
+        preview,
+        request.path.includes('/geostatistics/kriging'),
+        `${request.method} ${request.path}`,
+      );
+    }
+  });
+
+  test('runComputeJob with the typed catalogue sends the same request bodies as the Python SDK', async () => {
+    const from = emulator.requests.length;
+    const inputs = [
+      tasks.geostatistics.kriging({ orgId: ORG_ID, parameters: kriging, pollInterval: 100 }),
+      tasks.geostatistics.idw({ orgId: ORG_ID, parameters: idw, pollInterval: 100 }),
+      tasks.geostatistics.conditionalTurningBands({
+        orgId: ORG_ID,
+        parameters: simulation,
+        pollInterval: 100,
+      }),
+    ];
+    const results: ComputeJobResult<object>[] = [];
+    for (const input of inputs) {
+      const handle = await startComputeJob(stack.env.client, input, {
+        taskQueue: TASK_QUEUE,
+        workflowId: uniqueId(`peer-${input.task}`),
+      });
+      results.push(await handle.result());
+    }
+    const ours = postedBodies(emulator, from);
+    assert.deepEqual([...ours.keys()].sort(), [...pythonBodies.keys()].sort());
+    for (const [task, body] of ours) assert.equal(body, pythonBodies.get(task), `${task} request body`);
+    assert.deepEqual(
+      results.map((result) => result.job.preview),
+      [true, false, false],
+    );
+  });
+});
