@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createProgressRenderer } from '../src/cli/progress';
-import type { ComputeEmulator } from '../src/emulator';
+import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -27,7 +27,7 @@ let stack: TestStack;
 let dir: string;
 
 before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
+  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 500 } });
   ({ env, emulator } = stack);
   dir = await mkdtemp(join(tmpdir(), 'evo-compute-cli-'));
 });
@@ -201,6 +201,62 @@ describe('evo-compute run', () => {
       }),
     );
     assert.equal(emulator.counts.POST, posts);
+  });
+});
+
+describe('typed tasks on the command line', () => {
+  test('evo-compute tasks lists the catalogue: topic/task, preview, required parameters', async () => {
+    const run = cli(['tasks']);
+    assert.equal(await run.exited, 0, run.stderr());
+    const listed = lines(run.stdout());
+    assert.equal(listed.length, 13);
+    assert.match(
+      listed.find((line) => line.startsWith('geostatistics/kriging ')) ?? '',
+      /^geostatistics\/kriging +preview +requires source, target, variogram, neighborhood$/,
+    );
+    assert.match(
+      listed.find((line) => line.startsWith('geostatistics/idw ')) ?? '',
+      /^geostatistics\/idw +requires /,
+    );
+    const json = cli(['tasks', '--json']);
+    assert.equal(await json.exited, 0, json.stderr());
+    const kriging = (JSON.parse(json.stdout()) as { task: string }[]).find((task) => task.task === 'kriging');
+    assert.deepEqual(kriging, {
+      topic: 'geostatistics',
+      task: 'kriging',
+      preview: true,
+      required: ['source', 'target', 'variogram', 'neighborhood'],
+    });
+  });
+
+  test('run --task kriging validates locally: exit 2, one line per bad field, nothing started', async () => {
+    const good = exampleKrigingParameters(ORG_ID);
+    const file = await paramsFile({ ...good, blocks: 8, variogram: 7, neighborhood: { max_samples: 20 } });
+    const posts = emulator.counts.POST;
+    const run = cli(['run', '--task', 'kriging', '--params', file]);
+    assert.equal(await run.exited, 2, run.stderr());
+    assert.equal(run.stdout(), '');
+    assert.deepEqual(lines(run.stderr()), [
+      'evo-compute: invalid parameters for geostatistics/kriging:',
+      'evo-compute:   $.blocks is not a known field',
+      'evo-compute:   $.neighborhood.ellipsoid is required',
+      'evo-compute:   $.variogram must be string',
+    ]);
+    assert.equal(emulator.counts.POST, posts, 'nothing was submitted');
+  });
+
+  test('run --task kriging with valid parameters runs the preview task to its typed results', async () => {
+    const attribute = uniqueId('attr');
+    const parameters = exampleKrigingParameters(ORG_ID, attribute);
+    const run = cli(['run', '--task', 'kriging', '--params', '-', '--poll-interval', '100ms'], {
+      stdin: JSON.stringify(parameters),
+    });
+    assert.equal(await run.exited, 0, run.stderr());
+    const results = JSON.parse(run.stdout());
+    assert.equal(results.message, 'Kriging complete');
+    assert.equal(results.target.attribute.name, attribute);
+    const job = emulator.jobs().find((j) => JSON.stringify(j.parameters) === JSON.stringify(parameters));
+    assert.equal(job?.preview, true, 'sent with API-Preview: opt-in without --preview');
   });
 });
 

@@ -12,6 +12,7 @@ import { registerEmulator } from './emulator';
 import { CliError, ExitCode, oneLine } from './errors';
 import { registerRun } from './run';
 import { registerStatus } from './status';
+import { registerTasks } from './tasks';
 
 export function createProgram(): Command {
   const program = new Command('evo-compute')
@@ -23,6 +24,7 @@ export function createProgram(): Command {
     });
   registerRun(program);
   registerStatus(program);
+  registerTasks(program);
   registerCancel(program);
   registerEmulator(program);
   registerDev(program);
@@ -38,7 +40,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     // Commander has already written its message (or the help, for `--help`).
     if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     if (err instanceof CliError) {
-      process.stderr.write(`evo-compute: ${err.message}\n`);
+      // One line per fact (a bad parameter each), each prefixed, so the output greps well.
+      for (const line of err.message.split('\n')) process.stderr.write(`evo-compute: ${line}\n`);
       return err.exitCode;
     }
     process.stderr.write(`evo-compute: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);

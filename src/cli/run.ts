@@ -9,7 +9,9 @@ import type { Command } from 'commander';
 import { startComputeJob, watchComputeJob } from '../client';
 import { durationMs } from '../common/duration';
 import { isUuid } from '../common/job-url';
+import { CATALOGUE_TASKS } from '../common/tasks/catalogue';
 import type { ComputeJobProgressView, SubmitComputeJobInput } from '../common/types';
+import { checkTaskParameters, formatFieldProblem } from '../tasks/validate';
 import { connect, readSettings } from './connect';
 import { CliError, ExitCode, oneLine, usageError } from './errors';
 import { checkSegment, parseDuration, readParams } from './options';
@@ -19,7 +21,7 @@ import { createProgressRenderer } from './progress';
 type StartedComputeJob = Awaited<ReturnType<typeof startComputeJob>>;
 
 interface RunOptions {
-  topic: string;
+  topic?: string;
   task: string;
   params: string;
   org?: string;
@@ -35,8 +37,8 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('start a compute job and follow it to its results')
-    .requiredOption('--topic <topic>', 'task topic, e.g. geostatistics')
-    .requiredOption('--task <task>', 'task name, e.g. kriging')
+    .option('--topic <topic>', 'task topic, e.g. geostatistics (default: the catalogue task of that name)')
+    .requiredOption('--task <task>', 'task name, e.g. kriging (see evo-compute tasks)')
     .requiredOption('--params <file>', 'the task parameters, a JSON object; - reads standard input')
     .option('--org <id>', 'Evo organisation id (default: $EVO_ORG_ID)')
     .option('--preview', 'run a preview task (sends API-Preview: opt-in)')
@@ -58,17 +60,23 @@ async function run(options: RunOptions): Promise<void> {
   const orgId = (options.org ?? process.env.EVO_ORG_ID)?.trim();
   if (!orgId) throw usageError('--org is not given and EVO_ORG_ID is not set');
   if (!isUuid(orgId)) throw usageError(`--org must be a UUID, got ${JSON.stringify(orgId)}`);
-  const input: SubmitComputeJobInput = {
-    orgId,
-    topic: checkSegment('--topic', options.topic),
-    task: checkSegment('--task', options.task),
-    parameters: {},
-  };
+  const { topic, task } = taskOf(options);
+  const input: SubmitComputeJobInput = { orgId, topic, task, parameters: {} };
   if (options.preview) input.preview = true;
   if (options.pollInterval) input.pollInterval = parseDuration('--poll-interval', options.pollInterval);
   if (options.timeout) input.timeout = parseDuration('--timeout', options.timeout);
   const settings = readSettings();
   input.parameters = await readParams(options.params);
+  // Checked here, before anything connects or starts: a bad field is found now, not hours later.
+  const fields = await checkTaskParameters(topic, task, input.parameters);
+  if (fields.length > 0) {
+    throw usageError(
+      [
+        `invalid parameters for ${topic}/${task}:`,
+        ...fields.map((field) => `  ${formatFieldProblem(field)}`),
+      ].join('\n'),
+    );
+  }
 
   const connection = await connect(settings);
   try {
@@ -98,6 +106,18 @@ async function run(options: RunOptions): Promise<void> {
   } finally {
     await connection.close();
   }
+}
+
+/** The task: `--topic` and `--task`, or a catalogue task by its name alone (`--task kriging`). */
+function taskOf(options: RunOptions): { topic: string; task: string } {
+  const task = checkSegment('--task', options.task);
+  if (options.topic !== undefined) return { topic: checkSegment('--topic', options.topic), task };
+  const matches = CATALOGUE_TASKS.filter((entry) => entry.task === task);
+  const [match] = matches;
+  if (match && matches.length === 1) return { topic: match.topic, task };
+  throw usageError(
+    `--topic is required: ${JSON.stringify(task)} is not a catalogue task (see evo-compute tasks)`,
+  );
 }
 
 type Answer = 'yes' | 'no' | 'interrupted';
