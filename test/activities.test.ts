@@ -382,7 +382,9 @@ describe('activities against purpose-built servers', () => {
       [403, 'Forbidden', true],
       [404, 'NotFound', true],
       [410, 'Gone', true],
+      [408, 'ServerError', false],
       [418, 'ApiError', true],
+      [425, 'ServerError', false],
       [422, 'ApiError', true],
       [429, 'RateLimited', false, { 'retry-after': '7' }, 7000],
       [429, 'RateLimited', false],
@@ -445,6 +447,18 @@ describe('activities against purpose-built servers', () => {
         'SubmitUnconfirmed',
         { nonRetryable: true },
       );
+    });
+    test('408 and 425 on submit: the service processed nothing, so the submit stays retryable', async () => {
+      for (const status of [408, 425]) {
+        const { acts } = await serve((_req, res) => reply(res, status, problem(status, `Status ${status}`)));
+        await expectFailure(
+          run(() => acts.evoComputeSubmitJob(submitInput)),
+          'ServerError',
+          {
+            nonRetryable: false,
+          },
+        );
+      }
     });
     test('503 and 429 on submit created nothing and stay retryable', async () => {
       const busy = await serve((_req, res) => reply(res, 503, undefined, { 'retry-after': '3' }));

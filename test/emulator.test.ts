@@ -506,6 +506,23 @@ describe('compute emulator', () => {
   });
 });
 
+test('an absolute Location names the host the client used (its Host header)', async () => {
+  await withEmulator({}, async (emulator) => {
+    const port = new URL(emulator.url).port;
+    const location = (host: string) =>
+      submit(emulator, { durationMs: 0 }, { headers: { host } }).then(
+        (reply) => reply.headers.location ?? '',
+      );
+    assert.match(
+      await location(`localhost:${port}`),
+      new RegExp(`^http://localhost:${port}/compute/orgs/${ORG}/`),
+    );
+    assert.match(await location(`127.0.0.1:${port}`), new RegExp(`^http://127\\.0\\.0\\.1:${port}/compute/`));
+    // A Host that is not a host name falls back to the emulator's own URL.
+    assert.ok((await location('evil.example/path?')).startsWith(`${emulator.url}/compute/`));
+  });
+});
+
 test('relative Location option', async () => {
   await withEmulator({ location: 'relative' }, async (emulator) => {
     const reply = await submit(emulator, { durationMs: 0 });

@@ -85,7 +85,7 @@ export class ComputeApiClient {
    * Submits a task: `POST /compute/orgs/{org}/{topic}/{task}`. The API has no idempotency key, so
    * a POST must not be repeated once it may have reached the service: any failure after which a
    * job may exist (the connection broke after sending, a 5xx other than 503) is a
-   * `SubmitUnconfirmed` error instead of a retryable one.
+   * `SubmitUnconfirmed` error instead of a retryable one; 408 and 425 are retried (nothing was processed).
    */
   async submit(input: SubmitJobInput<object>, options: RequestOptions = {}): Promise<JobRef> {
     const { orgId, topic, task, parameters } = input;
@@ -328,12 +328,20 @@ function guardInput<T>(build: () => T): T {
   }
 }
 
+/**
+ * Statuses after which a submit certainly created no job, so it may be sent again: 503 (not
+ * served), 408 (the server timed out before it had the whole request, and closes the connection
+ * without processing it) and 425 (the server refused to process a request that might be replayed).
+ * 429 is `RateLimited`, likewise retried.
+ */
+const SUBMIT_NOT_PROCESSED_STATUSES: ReadonlySet<number | undefined> = new Set([503, 408, 425]);
+
 /** Submit failures after which a job may exist become `SubmitUnconfirmed` (never retried). */
 function unconfirmedIfAmbiguous(err: unknown): unknown {
   if (!(err instanceof ComputeApiError)) return err;
   const ambiguous =
     (err.type === ComputeFailureType.NetworkError && err.mayHaveReachedService) ||
-    (err.type === ComputeFailureType.ServerError && err.status !== 503);
+    (err.type === ComputeFailureType.ServerError && !SUBMIT_NOT_PROCESSED_STATUSES.has(err.status));
   if (!ambiguous) return err;
   return new ComputeApiError(
     ComputeFailureType.SubmitUnconfirmed,

@@ -59,6 +59,11 @@ const BY_STATUS: Readonly<Record<number, ComputeFailureType>> = {
   404: ComputeFailureType.NotFound,
   410: ComputeFailureType.Gone,
   429: ComputeFailureType.RateLimited,
+  // Transient, as the Python SDK 0.0.6 treats them: 408 Request Timeout (the server gave up
+  // waiting for the request) and 425 Too Early (it would not risk processing a request that might
+  // be replayed). Retried like a 5xx.
+  408: ComputeFailureType.ServerError,
+  425: ComputeFailureType.ServerError,
 };
 
 /** The failure type of an HTTP error status (4xx/5xx). */
