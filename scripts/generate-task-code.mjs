@@ -46,8 +46,14 @@ function without(value, drop, isRoot = true) {
 const VALIDATION_ONLY = new Set(['title', 'description', 'default', 'discriminator', 'examples']);
 const NO_FIELD_TITLES = new Set(['title']);
 
+/** The stem of a task's type names: the SDK's own (`IDWParameters` -> `IDW`), else from the task name. */
+const typeStem = (doc) =>
+  typeof doc.parameters.title === 'string' && doc.parameters.title.endsWith('Parameters')
+    ? doc.parameters.title.slice(0, -'Parameters'.length)
+    : pascal(doc.task);
+
 async function typesModule(doc) {
-  const name = pascal(doc.task);
+  const name = typeStem(doc);
   const options = {
     bannerComment: '',
     additionalProperties: false,
@@ -107,9 +113,10 @@ function catalogueModule(docs, version) {
     typeLines.push(`  ${JSON.stringify(camel(topic))}: {`);
     dataLines.push(`  ${JSON.stringify(camel(topic))}: {`);
     for (const d of docs.filter((doc) => doc.topic === topic)) {
-      const name = pascal(d.task);
+      const alias = pascal(d.task);
+      const name = typeStem(d);
       typeLines.push(
-        `    ${camel(d.task)}: { parameters: ${name}.${name}Parameters; result: ${name}.${name}Result };`,
+        `    ${camel(d.task)}: { parameters: ${alias}.${name}Parameters; result: ${alias}.${name}Result };`,
       );
       const entry = {
         topic: d.topic,
@@ -142,6 +149,18 @@ function catalogueModule(docs, version) {
   ].join('\n');
 }
 
+/** The parameters and result type of every task, by the SDK's names (`KrigingParameters`, `KrigingResult`). */
+function typeIndexModule(docs) {
+  return [
+    BANNER,
+    ...docs.map((d) => {
+      const name = typeStem(d);
+      return `export type { ${name}Parameters, ${name}Result } from './${d.topic}/${d.task}';`;
+    }),
+    '',
+  ].join('\n');
+}
+
 /** Loads one task's validators on first use (each module is tens of kilobytes of code). */
 function validatorIndexModule(docs) {
   const lines = docs.map(
@@ -169,6 +188,7 @@ async function generate() {
     files.set(join(VALIDATORS_DIR, doc.topic, `${doc.task}.ts`), validatorsModule(doc));
   }
   files.set(join(TYPES_DIR, 'catalogue.ts'), catalogueModule(docs, index.version));
+  files.set(join(TYPES_DIR, 'types.ts'), typeIndexModule(docs));
   files.set(join(VALIDATORS_DIR, 'index.ts'), validatorIndexModule(docs));
   return files;
 }
@@ -203,4 +223,4 @@ for (const [path, text] of files) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
 }
-console.log(`generated types and validators for ${(files.size - 2) / 2} tasks`);
+console.log(`generated types and validators for ${(files.size - 3) / 2} tasks`);

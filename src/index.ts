@@ -41,6 +41,7 @@ export {
   type TaskResult,
   tasks,
 } from './common/tasks/catalogue';
+export type * from './common/tasks/generated/types';
 export * from './common/types';
 export { PACKAGE_VERSION } from './common/version';
 export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from './common/workflow-id';

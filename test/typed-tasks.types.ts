@@ -7,7 +7,9 @@ import { executeChild } from '@temporalio/workflow';
 import {
   type ComputeJobResult,
   computeJobChildOptions,
+  type IDWParameters,
   type JobResults,
+  type KrigingResult as KrigingResultType,
   type TaskParameters,
   type TaskResult,
   tasks,
@@ -28,6 +30,8 @@ function assertEqual<A, B>(_proof: Equal<A, B>): void {}
 
 type KrigingParameters = TaskParameters<typeof tasks.geostatistics.kriging>;
 type KrigingResult = TaskResult<typeof tasks.geostatistics.kriging>;
+assertEqual<KrigingResult, KrigingResultType>(true);
+assertEqual<TaskParameters<typeof tasks.geostatistics.idw>, IDWParameters>(true);
 const orgId = '00000000-0000-4000-8000-000000000000';
 const parameters: KrigingParameters = exampleKrigingParameters(orgId);
 

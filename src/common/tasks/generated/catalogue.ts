@@ -21,11 +21,11 @@ export interface CatalogueTypes {
   "geostatistics": {
     breakTies: { parameters: BreakTies.BreakTiesParameters; result: BreakTies.BreakTiesResult };
     conditionalTurningBands: { parameters: ConditionalTurningBands.ConditionalTurningBandsParameters; result: ConditionalTurningBands.ConditionalTurningBandsResult };
-    consim: { parameters: Consim.ConsimParameters; result: Consim.ConsimResult };
+    consim: { parameters: Consim.ConSimParameters; result: Consim.ConSimResult };
     continuousDistribution: { parameters: ContinuousDistribution.ContinuousDistributionParameters; result: ContinuousDistribution.ContinuousDistributionResult };
     declustering: { parameters: Declustering.DeclusteringParameters; result: Declustering.DeclusteringResult };
-    idw: { parameters: Idw.IdwParameters; result: Idw.IdwResult };
-    knn: { parameters: Knn.KnnParameters; result: Knn.KnnResult };
+    idw: { parameters: Idw.IDWParameters; result: Idw.IDWResult };
+    knn: { parameters: Knn.KNNParameters; result: Knn.KNNResult };
     kriging: { parameters: Kriging.KrigingParameters; result: Kriging.KrigingResult };
     locationWise: { parameters: LocationWise.LocationWiseParameters; result: LocationWise.LocationWiseResult };
     lossCalculation: { parameters: LossCalculation.LossCalculationParameters; result: LossCalculation.LossCalculationResult };

@@ -6,7 +6,7 @@
  * This is the most comprehensive geostatistics compute task, supporting
  * the full conditional turning-band simulation workflow.
  */
-export interface ConsimParameters {
+export interface ConSimParameters {
   block_discretization?: BlockDiscretization;
   distribution?: DistributionParams | null;
   filter?: Filter | null;
@@ -317,7 +317,7 @@ export interface ReportMeanThresholds {
 /**
  * Pydantic model for the raw consim task result.
  */
-export interface ConsimResult {
+export interface ConSimResult {
   links: ConSimLinks;
   target: ConSimTargetResult;
   validation_report?: ConSimValidationReport | null;

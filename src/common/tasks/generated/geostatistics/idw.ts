@@ -36,7 +36,7 @@
  *     ...     ),
  *     ... )
  */
-export interface IdwParameters {
+export interface IDWParameters {
   neighborhood: SearchNeighborhood;
   power: number;
   source: IDWSource;
@@ -218,7 +218,7 @@ export interface UpdateAttribute {
 /**
  * Pydantic model for the raw IDW task result payload.
  */
-export interface IdwResult {
+export interface IDWResult {
   message: string;
   target: TaskTarget;
 }

@@ -34,7 +34,7 @@
  *     ...     ),
  *     ... )
  */
-export interface KnnParameters {
+export interface KNNParameters {
   neighborhood: SearchNeighborhood;
   source: KNNSource;
   target: KNNTarget;
@@ -215,7 +215,7 @@ export interface UpdateAttribute {
 /**
  * Pydantic model for the raw KNN task result payload.
  */
-export interface KnnResult {
+export interface KNNResult {
   message: string;
   target: TaskTarget;
 }
