@@ -9,7 +9,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createComputeActivities } from '../src/activities';
-import { ComputeFailureType } from '../src/common/failures';
+import { ComputeFailureType, readComputeFailure } from '../src/common/failures';
 import type { JobRef } from '../src/common/types';
 import { PACKAGE_VERSION } from '../src/common/version';
 import { type ComputeEmulator, exampleKrigingParameters, startComputeEmulator } from '../src/emulator';
@@ -185,8 +185,7 @@ describe('activities against the emulator', () => {
         nonRetryable: true,
       },
     );
-    const details = failure.details?.[0] as { problem: { detail: string } };
-    assert.equal(details.problem.detail, 'sill < 0');
+    assert.equal(readComputeFailure(failure)?.details.problem?.detail, 'sill < 0');
   });
 
   test('the service spelling canceled is reported as cancelled', async () => {
@@ -405,9 +404,9 @@ describe('activities against purpose-built servers', () => {
             nextRetryDelay: delay,
           },
         );
-        const details = failure.details?.[0] as { httpStatus: number; problem: { title: string } };
-        assert.equal(details.httpStatus, status);
-        assert.equal(details.problem.title, `Status ${status}`);
+        const details = readComputeFailure(failure)?.details;
+        assert.equal(details?.httpStatus, status);
+        assert.equal(details?.problem?.title, `Status ${status}`);
         if (!headers) assert.equal(failure.nextRetryDelay, undefined);
       });
     }

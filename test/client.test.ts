@@ -18,6 +18,7 @@ import {
 } from '../src/client';
 import type { ComputeJobProgressView, JobRef, SubmitComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
+import { jobsTagged, testJob } from './helpers/compute-jobs';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -39,18 +40,8 @@ after(async () => {
   await stack?.close();
 });
 
-function testJob(parameters: Record<string, unknown>): SubmitComputeJobInput {
-  return {
-    orgId: ORG_ID,
-    topic: 'emulator',
-    task: 'job',
-    parameters: { tag: uniqueId('tag'), ...parameters },
-    pollInterval: 100,
-  };
-}
-
 function jobTagged(input: SubmitComputeJobInput) {
-  return emulator.jobs().find((job) => job.parameters.tag === input.parameters.tag);
+  return jobsTagged(emulator, input)[0];
 }
 
 describe('computeJobWorkflowId', () => {

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readComputeFailure } from '../src/common/failures';
 import {
   childJobProgressSignal,
   type RunComputeJobsProgressView,
@@ -15,6 +16,7 @@ import {
 import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
 import type { RunComputeJobsInput, SettledComputeJob } from '../src/workflows/run-compute-jobs';
+import { failureOf } from './helpers/compute-jobs';
 import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -62,15 +64,6 @@ function remoteJob(tag: string, index: number): EmulatedJobSnapshot | undefined 
 
 function start(input: RunComputeJobsInput, workflowId = uniqueId('jobs')): Promise<WorkflowHandle> {
   return env.client.workflow.start(runComputeJobs, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
-}
-
-async function failureOf(handle: WorkflowHandle): Promise<unknown> {
-  const err = await handle.result().then(
-    () => assert.fail('the workflow should have failed'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${err}`);
-  return err.cause;
 }
 
 /** Samples the progress query (and the emulator) every 50 ms until the workflow ends. */
@@ -193,8 +186,7 @@ describe('runComputeJobs', { timeout: 120_000 }, () => {
     assert.ok(cause instanceof ApplicationFailure, `got ${cause}`);
     assert.equal(cause.type, 'JobFailed');
     assert.match(cause.message, /^jobs\[1\] /);
-    const [details] = (cause.details ?? []) as { problem: { title: string } }[];
-    assert.equal(details?.problem.title, 'Variogram invalid');
+    assert.equal(readComputeFailure(cause)?.details.problem?.title, 'Variogram invalid');
 
     assert.equal(remoteJob(tag, 1)?.status, 'failed');
     for (const index of [0, 2]) {
@@ -235,8 +227,7 @@ describe('runComputeJobs', { timeout: 120_000 }, () => {
     assert.ok(second?.status === 'rejected');
     assert.equal(second.type, 'JobFailed');
     assert.match(second.message, /Out of memory/);
-    const [details] = (second.details ?? []) as { problem: { detail: string } }[];
-    assert.equal(details?.problem.detail, 'try fewer blocks');
+    assert.equal(second.details?.problem?.detail, 'try fewer blocks');
     assert.match(second.workflowId, /\/1$/);
 
     const view = await handle.query(runComputeJobsProgressQuery);

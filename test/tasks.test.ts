@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createComputeActivities } from '../src/activities';
-import { ComputeFailureType } from '../src/common/failures';
+import { ComputeFailureType, readComputeFailure } from '../src/common/failures';
 import { startComputeEmulator } from '../src/emulator';
 import { exampleKrigingParameters } from '../src/emulator/example-parameters';
 import {
@@ -184,7 +184,7 @@ describe('the activities and the catalogue', () => {
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, ComputeFailureType.InvalidInput);
     assert.equal(err.nonRetryable, true);
-    assert.deepEqual((err.details?.[0] as { fields?: unknown } | undefined)?.fields, [
+    assert.deepEqual(readComputeFailure(err)?.details.fields, [
       { path: '$.variogram', message: 'is required' },
       { path: '$.blocks', message: 'is not a known field' },
     ]);

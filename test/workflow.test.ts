@@ -10,6 +10,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { ComputeApiClient } from '../src/api/compute-api-client';
+import { readComputeFailure } from '../src/common/failures';
 import { progressQuery } from '../src/common/queries';
 import type { RunComputeJobInput } from '../src/common/types';
 import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
@@ -90,9 +91,9 @@ describe('runComputeJob', () => {
     assert.ok(cause instanceof ApplicationFailure);
     assert.equal(cause.type, 'JobFailed');
     assert.equal(cause.nonRetryable, true);
-    const details = cause.details?.[0] as { problem: { title: string; detail: string } };
-    assert.equal(details.problem.title, 'Variogram invalid');
-    assert.equal(details.problem.detail, 'sill < 0');
+    const { details } = readComputeFailure(cause) ?? assert.fail('a typed failure');
+    assert.equal(details.problem?.title, 'Variogram invalid');
+    assert.equal(details.problem?.detail, 'sill < 0');
     await recordHistory(handle, 'job-failed');
   });
 

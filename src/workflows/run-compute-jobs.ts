@@ -20,7 +20,12 @@ import {
   type ComputeJobChildOptionsOverrides,
   computeJobChildOptions,
 } from '../common/child-options';
-import { ComputeFailureType, computeFailure, readComputeFailure } from '../common/failures';
+import {
+  type ComputeFailureDetails,
+  ComputeFailureType,
+  computeFailure,
+  readComputeFailure,
+} from '../common/failures';
 import {
   type ComputeJobsEntryView,
   childJobProgressSignal,
@@ -89,7 +94,13 @@ export interface RunComputeJobsResume {
 /** One job's outcome with `failFast: false`, like `Promise.allSettled`'s entries. */
 export type SettledComputeJob<R extends AnyJobResults = JobResults> =
   | { status: 'fulfilled'; workflowId: string; value: ComputeJobResult<R> }
-  | { status: 'rejected'; workflowId: string; type: string; message: string; details?: unknown[] };
+  | {
+      status: 'rejected';
+      workflowId: string;
+      type: string;
+      message: string;
+      details?: ComputeFailureDetails;
+    };
 
 /**
  * `ComputeJobResult[]` with `failFast` (the default), `SettledComputeJob[]` with `failFast: false`;
@@ -289,11 +300,11 @@ function validated(input: unknown): ValidComputeJobs {
 }
 
 /** The failure a child ended with, as plain data: its failure type (or the failure's class name), message and details. */
-function describeFailure(error: unknown): { type: string; message: string; details?: unknown[] } {
+function describeFailure(error: unknown): { type: string; message: string; details?: ComputeFailureDetails } {
   const typed = readComputeFailure(error);
   if (typed) {
     const hasDetails = Object.keys(typed.details).length > 0;
-    return { type: typed.type, message: typed.message, ...(hasDetails && { details: [typed.details] }) };
+    return { type: typed.type, message: typed.message, ...(hasDetails && { details: typed.details }) };
   }
   const cause = error instanceof ChildWorkflowFailure && error.cause ? error.cause : error;
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
