@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createProgressRenderer } from '../src/cli/progress';
 import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -257,39 +256,5 @@ describe('typed tasks on the command line', () => {
     assert.equal(results.target.attribute.name, attribute);
     const job = emulator.jobs().find((j) => JSON.stringify(j.parameters) === JSON.stringify(parameters));
     assert.equal(job?.preview, true, 'sent with API-Preview: opt-in without --preview');
-  });
-});
-
-describe('progress rendering', () => {
-  const view = (progress: number, message: string) => ({
-    phase: 'running' as const,
-    polls: 1,
-    status: { status: 'in progress' as const, progress, message },
-  });
-
-  test('a terminal gets one bar redrawn in place; other output gets one JSON line per change', () => {
-    let bar = '';
-    const renderer = createProgressRenderer('bar', { write: (chunk: string) => (bar += chunk), columns: 60 });
-    renderer.update(view(40, 'Step 2 of 4'));
-    renderer.update(view(40, 'Step 2 of 4'));
-    renderer.suspend();
-    renderer.resume();
-    renderer.update(view(100, 'Step 4 of 4'));
-    renderer.finish();
-    renderer.resume();
-    assert.equal(
-      bar,
-      '\r████████░░░░░░░░░░░░ [in progress] 40% > Step 2 of 4\x1b[K' +
-        '\r\x1b[K' +
-        '\r████████░░░░░░░░░░░░ [in progress] 40% > Step 2 of 4\x1b[K' +
-        '\r████████████████████ [in progress] 100% > Step 4 of 4\x1b[K\n',
-    );
-
-    let json = '';
-    const lines = createProgressRenderer('json', { write: (chunk: string) => (json += chunk) });
-    lines.update({ phase: 'submitting', polls: 0 });
-    lines.update(view(40, 'Step 2 of 4'));
-    lines.update({ ...view(40, 'Step 2 of 4'), polls: 2 });
-    assert.equal(json, '{"status":"in progress","progress":40,"message":"Step 2 of 4"}\n');
   });
 });

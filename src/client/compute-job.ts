@@ -15,11 +15,11 @@ import {
 import {
   ApplicationFailure,
   CancelledFailure,
+  type Payload,
   TerminatedFailure,
   TimeoutFailure,
   type Workflow,
 } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { type ComputeFailureDetails, readComputeFailure } from '../common/failures';
@@ -153,11 +153,11 @@ async function waitHeartbeat<W extends Workflow>(
     (activity) => activity.activityType?.name === WAIT_FOR_JOB_ACTIVITY_TYPE,
   )?.heartbeatDetails?.payloads;
   if (!payloads?.length) return undefined;
-  const details = await decodeFromPayloadsAtIndex<WaitForJobHeartbeat>(
-    handle.client.options.loadedDataConverter,
-    0,
-    payloads,
-  );
+  // As the SDK decodes a payload: the codecs in reverse order, then the payload converter.
+  const { payloadCodecs, payloadConverter } = handle.client.options.loadedDataConverter;
+  let decoded = [payloads[0] as Payload];
+  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+  const details = payloadConverter.fromPayload<WaitForJobHeartbeat | undefined>(decoded[0] as Payload);
   return details && typeof details.polls === 'number' ? details : undefined;
 }
 
