@@ -53,26 +53,78 @@ function baseString(base: URL): string {
   return `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
 }
 
+/**
+ * The API's three resources, below the base URL: a task (`POST` submits a job), a job (`GET` its
+ * results, `DELETE` cancels it) and a job's status (`GET`). The client builds them and the
+ * emulator matches them with the two functions below, so both speak the same paths.
+ */
+export type ApiRouteKind = 'task' | 'job' | 'status';
+
+export interface ApiRoute {
+  kind: ApiRouteKind;
+  orgId: string;
+  /** Decoded. */
+  topic: string;
+  /** Decoded. */
+  task: string;
+  /** Set for `job` and `status`. */
+  jobId?: string;
+}
+
+/** The path of a route below the base path, without a leading `/`; topic and task one encoded segment each. */
+export function routePath(route: ApiRoute): string {
+  const task = `compute/orgs/${route.orgId}/${encodeURIComponent(route.topic)}/${encodeURIComponent(route.task)}`;
+  if (route.kind === 'task') return task;
+  return route.kind === 'job' ? `${task}/${route.jobId}` : `${task}/${route.jobId}/status`;
+}
+
+const ROUTE = /^compute\/orgs\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+)(\/status)?)?$/;
+
+/**
+ * The route a path below the base path (no leading `/`, no query) names, or undefined when it names
+ * none. IDs are not checked here. Throws `StatusUrlError` for a malformed percent-escape.
+ */
+export function matchRoute(path: string): ApiRoute | undefined {
+  const match = ROUTE.exec(path);
+  if (!match) return undefined;
+  const [, orgId = '', rawTopic = '', rawTask = '', jobId, status] = match;
+  let topic: string;
+  let task: string;
+  try {
+    topic = decodeURIComponent(rawTopic);
+    task = decodeURIComponent(rawTask);
+  } catch {
+    throw new StatusUrlError(`malformed percent-encoding in ${path}`);
+  }
+  const kind: ApiRouteKind = jobId === undefined ? 'task' : status ? 'status' : 'job';
+  return { kind, orgId, topic, task, ...(jobId !== undefined && { jobId }) };
+}
+
+/** A route's absolute URL below the base URL, its IDs and names checked first. */
+function routeUrl(base: URL, route: ApiRoute): string {
+  assertUuid(route.orgId, 'orgId');
+  assertSegment(route.topic, 'topic');
+  assertSegment(route.task, 'task');
+  if (route.kind !== 'task') assertUuid(route.jobId, 'jobId');
+  return `${baseString(base)}/${routePath(route)}`;
+}
+
+type JobParts = Pick<JobRef, 'orgId' | 'topic' | 'task' | 'jobId'>;
+
 /** `/compute/orgs/{org}/{topic}/{task}` below the base URL: where a job is submitted. */
 export function taskUrl(base: URL, orgId: string, topic: string, task: string): string {
-  assertUuid(orgId, 'orgId');
-  assertSegment(topic, 'topic');
-  assertSegment(task, 'task');
-  return `${baseString(base)}/compute/orgs/${orgId}/${encodeURIComponent(topic)}/${encodeURIComponent(task)}`;
+  return routeUrl(base, { kind: 'task', orgId, topic, task });
 }
 
 /** The job's own URL (results, cancel). */
-export function jobUrl(base: URL, job: Pick<JobRef, 'orgId' | 'topic' | 'task' | 'jobId'>): string {
-  assertUuid(job.jobId, 'jobId');
-  return `${taskUrl(base, job.orgId, job.topic, job.task)}/${job.jobId}`;
+export function jobUrl(base: URL, { orgId, topic, task, jobId }: JobParts): string {
+  return routeUrl(base, { kind: 'job', orgId, topic, task, jobId });
 }
 
 /** The job's status URL. */
-export function statusUrl(base: URL, job: Pick<JobRef, 'orgId' | 'topic' | 'task' | 'jobId'>): string {
-  return `${jobUrl(base, job)}/status`;
+export function statusUrl(base: URL, { orgId, topic, task, jobId }: JobParts): string {
+  return routeUrl(base, { kind: 'status', orgId, topic, task, jobId });
 }
-
-const STATUS_PATH = /^compute\/orgs\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\/status$/;
 
 /** Why a status URL was refused; the caller wraps it in the error type that fits its context. */
 export class StatusUrlError extends Error {
@@ -116,17 +168,9 @@ export function parseStatusUrl(location: string, base: URL, preview: boolean): J
     path = location.replace(/^\/+/, '');
     if (basePath && path.startsWith(`${basePath}/`)) path = path.slice(basePath.length + 1);
   }
-  const match = STATUS_PATH.exec(path);
-  if (!match) throw new StatusUrlError(`not a job status URL: ${location}`);
-  const [, orgId, rawTopic, rawTask, jobId] = match as unknown as [string, string, string, string, string];
-  let topic: string;
-  let task: string;
-  try {
-    topic = decodeURIComponent(rawTopic);
-    task = decodeURIComponent(rawTask);
-  } catch {
-    throw new StatusUrlError(`status URL has a malformed escape: ${location}`);
-  }
+  const route = matchRoute(path);
+  if (route?.kind !== 'status') throw new StatusUrlError(`not a job status URL: ${location}`);
+  const { orgId, topic, task, jobId } = route;
   if (!isUuid(orgId) || !isUuid(jobId)) throw new StatusUrlError(`status URL IDs are not UUIDs: ${location}`);
   if (topic === '' || task === '' || topic === '.' || topic === '..' || task === '.' || task === '..') {
     throw new StatusUrlError(`status URL has an empty or dot topic/task: ${location}`);

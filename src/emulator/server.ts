@@ -4,7 +4,14 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isUuid } from '../common/job-url';
+import {
+  type ApiRoute,
+  type ApiRouteKind,
+  isUuid,
+  matchRoute,
+  routePath,
+  StatusUrlError,
+} from '../common/job-url';
 import type { JobStatus } from '../common/types';
 import {
   flattenHeaders,
@@ -48,52 +55,31 @@ interface Reply {
   body?: string;
 }
 
-/** The three path shapes of the API and the methods each accepts. */
+/** The methods each of the API's resources accepts. */
 const ROUTE_METHODS = {
   task: ['POST'],
   job: ['GET', 'DELETE'],
   status: ['GET'],
-} as const satisfies Record<string, readonly string[]>;
-
-interface Route {
-  kind: keyof typeof ROUTE_METHODS;
-  /** Lower case. */
-  orgId: string;
-  /** Decoded. */
-  topic: string;
-  /** Decoded. */
-  task: string;
-  jobId?: string;
-}
+} as const satisfies Record<ApiRouteKind, readonly string[]>;
 
 function notFound(path: string): HttpProblem {
   return httpProblem(404, 'not-found', `no such resource: ${path}`);
 }
 
-/** Matches `/compute/orgs/{org}/{topic}/{task}[/{job}[/status]]`; anything else is a 404. */
-function parseRoute(target: string): Route {
+/** The API route a request names (matched as the client builds it); anything else is a 404. */
+function parseRoute(target: string): ApiRoute {
   const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(target)
     ? new URL(target).pathname
     : target.replace(/[?#].*$/s, '');
-  const parts = path.split('/');
-  let kind: Route['kind'];
-  if (parts.length === 6) kind = 'task';
-  else if (parts.length === 7) kind = 'job';
-  else if (parts.length === 8 && parts[7] === 'status') kind = 'status';
-  else throw notFound(path);
-  const [root, compute, orgs, orgId = '', rawTopic = '', rawTask = '', jobId] = parts;
-  if (root !== '' || compute !== 'compute' || orgs !== 'orgs' || parts.slice(3).some((part) => part === '')) {
-    throw notFound(path);
-  }
-  let topic: string;
-  let task: string;
+  let route: ApiRoute | undefined;
   try {
-    topic = decodeURIComponent(rawTopic);
-    task = decodeURIComponent(rawTask);
-  } catch {
-    throw httpProblem(400, 'invalid-path', `malformed percent-encoding in ${path}`);
+    route = path.startsWith('/') ? matchRoute(path.slice(1)) : undefined;
+  } catch (err) {
+    if (err instanceof StatusUrlError) throw httpProblem(400, 'invalid-path', err.message);
+    throw err;
   }
-  return { kind, orgId, topic, task, jobId };
+  if (!route) throw notFound(path);
+  return route;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -140,7 +126,7 @@ function json(status: number, value: unknown): Reply {
 async function submit(
   ctx: EmulatorContext,
   req: IncomingMessage,
-  route: Route,
+  route: ApiRoute,
   task: TaskImplementation,
   preview: boolean,
 ): Promise<Reply> {
@@ -172,7 +158,7 @@ async function submit(
     submittedAt: ctx.now(),
     plan,
   });
-  const path = `/compute/orgs/${route.orgId}/${encodeURIComponent(route.topic)}/${encodeURIComponent(route.task)}/${jobId}/status`;
+  const path = `/${routePath({ ...route, kind: 'status', jobId })}`;
   return {
     status: 303,
     headers: { location: ctx.location === 'absolute' ? `${origin(ctx, req)}${path}` : path },
@@ -191,7 +177,7 @@ function origin(ctx: EmulatorContext, req: IncomingMessage): string {
     : ctx.url;
 }
 
-function findJob(ctx: EmulatorContext, route: Route & { jobId: string }): EmulatedJob {
+function findJob(ctx: EmulatorContext, route: ApiRoute & { jobId: string }): EmulatedJob {
   const job = ctx.jobs.get(route.jobId);
   if (!job || job.orgId !== route.orgId || job.topic !== route.topic || job.task !== route.task) {
     throw httpProblem(

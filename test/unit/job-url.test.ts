@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import {
   InvalidInputError,
   jobRefFromUrl,
+  matchRoute,
   normalizeBaseUrl,
   parseStatusUrl,
+  routePath,
   StatusUrlError,
   statusUrl,
   taskUrl,
@@ -80,4 +82,25 @@ test('jobRefFromUrl refuses with InvalidInputError', () => {
   );
   assert.throws(() => jobRefFromUrl(PATH, { baseUrl: 'not a url' }), InvalidInputError);
   assert.throws(() => normalizeBaseUrl('ftp://hub.test'), /http or https/);
+});
+
+test('one route table: what routePath builds, matchRoute reads back; anything else is no route', () => {
+  for (const route of [
+    { kind: 'task', orgId: ORG_ID, topic: 'geo stats', task: 'kri/ging' },
+    { kind: 'job', orgId: ORG_ID, topic: 'geostatistics', task: 'kriging', jobId: JOB_ID },
+    { kind: 'status', orgId: ORG_ID, topic: 'geostatistics', task: 'kriging', jobId: JOB_ID },
+  ] as const) {
+    assert.deepEqual(matchRoute(routePath(route)), route);
+  }
+  for (const path of [
+    '',
+    'compute/orgs',
+    `compute/orgs/${ORG_ID}/a`,
+    `compute/orgs/${ORG_ID}/a//b`,
+    `compute/orgs/${ORG_ID}/a/b/${JOB_ID}/status/x`,
+    `/compute/orgs/${ORG_ID}/a/b`,
+  ]) {
+    assert.equal(matchRoute(path), undefined, path);
+  }
+  assert.throws(() => matchRoute(`compute/orgs/${ORG_ID}/%E0%A4%A/b`), StatusUrlError);
 });
