@@ -8,7 +8,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, ChildWorkflowFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { computeJobChildOptions } from '../src/common/child-options';
-import { DEFAULT_TASK_QUEUE } from '../src/common/defaults';
 import type { JobRef, RunComputeJobInput } from '../src/common/types';
 import { computeJobWorkflowId } from '../src/common/workflow-id';
 import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
@@ -31,13 +30,12 @@ const JOB: JobRef = {
 };
 
 describe('computeJobChildOptions (no server)', () => {
-  test('defaults: deterministic ID, evo-compute queue, REQUEST_CANCEL, waits for the cancel, a summary', () => {
+  test('defaults: deterministic ID, the parent’s task queue, REQUEST_CANCEL, waits for the cancel, a summary', () => {
     const input: RunComputeJobInput = { job: JOB, pollInterval: 100 };
     const options = computeJobChildOptions(input);
     assert.deepEqual(options, {
       args: [input],
       workflowId: `evo-compute/geostatistics/kriging/${JOB.jobId}`,
-      taskQueue: DEFAULT_TASK_QUEUE,
       parentClosePolicy: 'REQUEST_CANCEL',
       cancellationType: 'WAIT_CANCELLATION_COMPLETED',
       staticSummary: `Evo compute geostatistics/kriging (org ${ORG_ID})`,
@@ -103,7 +101,7 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
     const parent = await env.client.workflow.start(parentOfOneJob, {
       taskQueue: TASK_QUEUE,
       workflowId: parentId,
-      args: [input, TASK_QUEUE],
+      args: [input],
     });
     const remote = await waitFor('the remote job in progress', () =>
       emulator.jobs().find((job) => job.parameters.tag === tag && job.status === 'in progress'),

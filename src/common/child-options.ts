@@ -15,7 +15,6 @@ import {
   ParentClosePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { DEFAULT_TASK_QUEUE } from './defaults';
 import type { AnyJobResults, JobResults, RunComputeJobInput } from './types';
 import { computeJobWorkflowId } from './workflow-id';
 
@@ -39,7 +38,6 @@ export type ComputeJobChildOptions<R extends AnyJobResults = JobResults> = Omit<
 > & {
   args: [RunComputeJobInput<object, R>];
   workflowId: string;
-  taskQueue: string;
   parentClosePolicy: ParentClosePolicy;
   cancellationType: ChildWorkflowCancellationType;
   staticSummary: string;
@@ -53,7 +51,9 @@ let keylessCalls = 0;
  *
  * - `args: [input]`;
  * - `workflowId`: `evo-compute/<topic>/<task>/<key>` (see `key`), deterministic;
- * - `taskQueue`: default `evo-compute` (`DEFAULT_TASK_QUEUE`), where the compute worker polls;
+ * - no `taskQueue`: as with any child workflow, the child runs on the parent's task queue, so a
+ *   worker that registers the package's workflows and activities (or `evoComputePlugin`) runs it.
+ *   Pass `taskQueue` to send it to a dedicated compute worker (e.g. `evo-compute`);
  * - `parentClosePolicy: REQUEST_CANCEL`: when the parent is cancelled, terminated or times out, the
  *   child is asked to cancel, and cancels the remote job (Temporal's default, TERMINATE, would end the
  *   child at once and leave the remote job running);
@@ -73,7 +73,6 @@ export function computeJobChildOptions<R extends AnyJobResults = JobResults>(
   const defaults: ComputeJobChildOptions<R> = {
     args: [input],
     workflowId,
-    taskQueue: DEFAULT_TASK_QUEUE,
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
     staticSummary: `Evo compute ${topic}/${task} (org ${orgId})`,

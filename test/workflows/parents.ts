@@ -10,10 +10,10 @@ import { runComputeJob } from '../../src/workflows';
 export { krigeThenSummarise } from '../../examples/orchestration/workflows';
 export { runComputeJob, runComputeJobs } from '../../src/workflows';
 
-/** A parent that runs one job as a child with the default child options (no key: `<parent ID>/1`). */
-export async function parentOfOneJob(
-  input: RunComputeJobInput,
-  taskQueue: string,
-): Promise<ComputeJobResult> {
-  return executeChild(runComputeJob, computeJobChildOptions(input, { taskQueue }));
+/**
+ * A parent that runs one job as a child with the default child options: no key (`<parent ID>/1`)
+ * and no task queue (the child runs on the parent's).
+ */
+export async function parentOfOneJob(input: RunComputeJobInput): Promise<ComputeJobResult> {
+  return executeChild(runComputeJob, computeJobChildOptions(input));
 }
