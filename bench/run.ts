@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startLocalTemporal, startTimeSkippingTemporal } from '../src/dev/local-temporal';
+import { startLocalTemporal, startTimeSkippingTemporal } from '../test/helpers/temporal-env';
 import { type BenchConfig, type BenchContext, Cleanup, commandLine, readConfig, USAGE } from './lib/context';
 import { machineFacts } from './lib/facts';
 import { type BenchResults, renderReport, verdicts } from './lib/report';

@@ -10,11 +10,11 @@ import { Worker } from '@temporalio/worker';
 import { type ComputeActivities, createComputeActivities } from '../src/activities';
 import { EvoComputeStatus } from '../src/common/search-attributes';
 import type { RunComputeJobInput } from '../src/common/types';
-import { startLocalTemporal } from '../src/dev/local-temporal';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { runComputeJob, runComputeJobs } from '../src/workflows';
 import { ORG_ID } from './helpers/ids';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 
 const TOKEN = 'contract-test-token';
 

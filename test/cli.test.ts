@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -256,5 +256,30 @@ describe('typed tasks on the command line', () => {
     assert.equal(results.target.attribute.name, attribute);
     const job = emulator.jobs().find((j) => JSON.stringify(j.parameters) === JSON.stringify(parameters));
     assert.equal(job?.preview, true, 'sent with API-Preview: opt-in without --preview');
+  });
+});
+describe('evo-compute dev', () => {
+  test('without the Temporal CLI it stops with one line saying how to install it', async () => {
+    // A PATH with node alone: no `temporal`, and no Python to ask for its scripts folder.
+    const bin = join(dir, uniqueId('bin'));
+    await mkdir(bin);
+    await symlink(process.execPath, join(bin, 'node'));
+    const { TEMPORAL_CLI_PATH: _cli, ...inherited } = process.env;
+    const child = spawn(process.execPath, [CLI, 'dev'], {
+      env: { ...inherited, PATH: bin },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 1);
+    const last = lines(stderr).pop() ?? '';
+    assert.match(
+      last,
+      /^evo-compute: .*Temporal CLI.*pip install -r requirements-dev\.txt.*TEMPORAL_CLI_PATH/,
+    );
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   });
 });

@@ -9,13 +9,13 @@ import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunComputeJobInput } from '../src/common/types';
-import { startTimeSkippingTemporal } from '../src/dev/local-temporal';
 import type { ComputeEmulator } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
 import { eventTypes } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
+import { startTimeSkippingTemporal } from './helpers/temporal-env';
 
 const TASK_QUEUE = 'evo-compute-long-jobs';
 const HOUR = 3_600_000;

@@ -13,12 +13,12 @@ import {
   EvoComputeTopic,
 } from '../src/common/search-attributes';
 import type { RunComputeJobInput } from '../src/common/types';
-import { startLocalTemporal } from '../src/dev/local-temporal';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
 import { ORG_ID } from './helpers/ids';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 async function withStack(

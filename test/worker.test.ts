@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalTemporal } from '../src/dev/local-temporal';
 import { ConfigError, workerSettingsFromEnv } from '../src/worker/config';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 const WORKER = require.resolve('../src/worker');

@@ -31,17 +31,17 @@ async function main(): Promise<void> {
     if (settings.addressConfigured) {
       connection = await Connection.connect(settings.connection);
       nativeConnection = await NativeConnection.connect(settings.connection);
-      cleanups.push(
-        () => connection.close(),
-        () => nativeConnection.close(),
-      );
     } else {
       console.log('Starting a local Temporal dev server…');
-      const env = await startLocalTemporal();
-      cleanups.push(() => env.teardown());
-      connection = env.connection;
-      nativeConnection = env.nativeConnection;
+      const server = await startLocalTemporal({ namespace });
+      cleanups.push(() => server.stop());
+      connection = await Connection.connect({ address: server.address });
+      nativeConnection = await NativeConnection.connect({ address: server.address });
     }
+    cleanups.push(
+      () => connection.close(),
+      () => nativeConnection.close(),
+    );
     // Kriging jobs on the emulator take 2 s (real parameters carry no duration).
     const emulator = await startComputeEmulator({ accessToken: TOKEN, taskDurationMs: 2000 });
     cleanups.push(() => emulator.close());

@@ -3,7 +3,6 @@
  * search attributes and the Web UI), the Compute API emulator and a worker polling the task queue
  * against it. `evo-compute dev` and `npm run demo` are built on it.
  */
-import { createServer } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
@@ -11,7 +10,7 @@ import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
 import { createComputeWorker } from '../worker';
 import type { TemporalConnectionOptions } from '../worker/config';
-import { startLocalTemporal } from './local-temporal';
+import { freePort, startLocalTemporal } from './local-temporal';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */
 export const DEV_ACCESS_TOKEN = 'dev-token';
@@ -59,18 +58,6 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -91,12 +78,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       cleanups.push(() => nativeConnection.close());
     } else {
       const uiPort = options.uiPort ?? (await freePort());
-      const env = await startLocalTemporal({ uiPort, port: options.port, namespace });
-      cleanups.push(() => env.teardown());
-      address = env.address;
-      uiUrl = `http://127.0.0.1:${uiPort}`;
-      connection = env.connection;
-      nativeConnection = env.nativeConnection;
+      const server = await startLocalTemporal({ uiPort, port: options.port, namespace });
+      cleanups.push(() => server.stop());
+      address = server.address;
+      uiUrl = server.uiUrl;
+      connection = await Connection.connect({ address });
+      cleanups.push(() => connection.close());
+      nativeConnection = await NativeConnection.connect({ address });
+      cleanups.push(() => nativeConnection.close());
     }
 
     const emulatorOptions = { accessToken: DEV_ACCESS_TOKEN, ...options.emulator };

@@ -4,10 +4,10 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { type ComputeEmulator, type ComputeEmulatorOptions, startComputeEmulator } from '../../src/emulator';
 import { createComputeWorker } from '../../src/worker';
 import { quietRuntime, workflowBundle } from './temporal';
+import { startLocalTemporal } from './temporal-env';
 
 export interface TestStack {
   env: TestWorkflowEnvironment;
