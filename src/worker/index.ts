@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The compute worker: wires the activities and `runComputeJob` to a Temporal task queue.
+ * The compute worker: `runComputeJob`, `runComputeJobs` and their activities on one Temporal task
+ * queue, a worker that does nothing else (to run them on your own worker, see ../plugin).
  * `createComputeWorker(options)` for programs, or run this file (`npm start`,
  * `evo-compute-worker`) with the settings in the environment (see config.ts).
  */
@@ -10,14 +11,13 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { createComputeActivities } from '../activities';
 import type { AccessTokenProvider } from '../api/access-token';
-import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 import { TokenRequestRefused } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { type EvoComputePluginOptions, evoComputePlugin } from '../plugin';
 import { type ComputeWorkerSettings, ConfigError, workerSettingsFromEnv } from './config';
 
-export interface ComputeWorkerOptions extends ComputeApiClientOptions {
+export interface ComputeWorkerOptions extends EvoComputePluginOptions {
   /** A connection to reuse; otherwise one is opened with `connectionOptions` and closed when the worker stops. */
   connection?: NativeConnection;
   /**
@@ -29,7 +29,11 @@ export interface ComputeWorkerOptions extends ComputeApiClientOptions {
   namespace?: string;
   /** Default `evo-compute`. */
   taskQueue?: string;
-  /** Any other `Worker.create` option (e.g. `workflowBundle`, `maxConcurrentActivityTaskExecutions`). */
+  /**
+   * Any other `Worker.create` option (e.g. `workflowBundle`, `maxConcurrentActivityTaskExecutions`).
+   * Its `activities` are registered next to the compute activities, its `plugins` after the
+   * compute plugin.
+   */
   worker?: Partial<WorkerOptions>;
 }
 
@@ -41,41 +45,50 @@ export interface ComputeWorker {
   shutdown(): void;
 }
 
+/**
+ * A worker that runs the package's workflows and activities on one task queue: `Worker.create`
+ * with `evoComputePlugin` (the same plugin you add to your own worker) and the package's workflows.
+ */
 export async function createComputeWorker(options: ComputeWorkerOptions): Promise<ComputeWorker> {
-  const client = new ComputeApiClient(options);
-  const connection =
-    options.connection ??
-    (await NativeConnection.connect({
-      ...options.connectionOptions,
-      address: options.connectionOptions?.address ?? DEFAULT_TEMPORAL_ADDRESS,
-    }));
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const worker = await Worker.create({
-    connection,
+  const {
+    connection: given,
+    connectionOptions,
     namespace,
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
-    ...(options.worker?.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
-    activities: createComputeActivities({ client }),
-    // waitForJob holds a slot while it waits; the slots are idle I/O, not CPU, so allow many.
-    maxConcurrentActivityTaskExecutions: 1_000,
-    // On shutdown, running activities get this long to finish; then they are cancelled and
-    // Temporal retries them on another worker.
-    shutdownGraceTime: '10 seconds',
-    ...options.worker,
-  });
-  return {
-    worker,
-    async run() {
-      try {
-        await worker.run();
-      } finally {
-        await client.close();
-        if (!options.connection) await connection.close();
-      }
-    },
-    shutdown: () => worker.shutdown(),
-  };
+    taskQueue,
+    worker: workerOptions = {},
+    ...computeOptions
+  } = options;
+  const connection =
+    given ??
+    (await NativeConnection.connect({
+      ...connectionOptions,
+      address: connectionOptions?.address ?? DEFAULT_TEMPORAL_ADDRESS,
+    }));
+  try {
+    const worker = await Worker.create({
+      // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
+      ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+      ...workerOptions,
+      connection,
+      namespace: namespace ?? DEFAULT_NAMESPACE,
+      taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
+      plugins: [evoComputePlugin(computeOptions), ...(workerOptions.plugins ?? [])],
+    });
+    return {
+      worker,
+      async run() {
+        try {
+          await worker.run();
+        } finally {
+          if (!given) await connection.close();
+        }
+      },
+      shutdown: () => worker.shutdown(),
+    };
+  } catch (err) {
+    if (!given) await connection.close();
+    throw err;
+  }
 }
 
 function fail(message: string, code: number): never {

@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+// The SDK has no public way to write a history as JSON; the replay test reads these files with
+// public APIs only (the replayer takes the JSON as it is).
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /** Where the replay test finds the recorded histories of the workflows. */

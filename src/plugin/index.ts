@@ -1,0 +1,103 @@
+/**
+ * `evo-compute-temporal/plugin`: the package as a Temporal worker plugin. Add it to your own worker
+ * and that worker runs `runComputeJob` and `runComputeJobs` (re-export them from your workflows
+ * file) next to your own workflows and activities:
+ *
+ * ```ts
+ * const worker = await Worker.create({
+ *   connection, taskQueue: 'my-app', workflowsPath: require.resolve('./workflows'),
+ *   activities: myActivities,
+ *   plugins: [evoComputePlugin({ baseUrl, accessToken })],
+ * });
+ * ```
+ *
+ * It adds the compute activities (merged with yours) and the worker settings they need, unless you
+ * set those yourself. It leaves the workflows to you, so your one workflows file (or bundle) holds
+ * both yours and the package's.
+ */
+import { SimplePlugin } from '@temporalio/plugin';
+import type { WorkerOptions } from '@temporalio/worker';
+import { createComputeActivities } from '../activities';
+import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+
+/**
+ * `baseUrl`, `accessToken` and the HTTP client's other options (timeouts, pool size, your own
+ * undici `dispatcher`). Open for further settings of the compute worker.
+ */
+export interface EvoComputePluginOptions extends ComputeApiClientOptions {}
+
+/**
+ * Concurrent activities a worker allows when the plugin sets them: `evoComputeWaitForJob` holds a
+ * slot while it waits, and those slots are idle I/O, not CPU, so a worker can hold many.
+ */
+export const COMPUTE_ACTIVITY_SLOTS = 1_000;
+
+/**
+ * On shutdown, running activities get this long to finish; then they are cancelled and Temporal
+ * retries them on another worker (a poll resumes from its last heartbeat; a submit is guarded).
+ */
+export const COMPUTE_SHUTDOWN_GRACE_TIME = '10 seconds';
+
+/** The plugin's name, as Temporal reports it. */
+export const EVO_COMPUTE_PLUGIN_NAME = 'evo-compute-temporal';
+
+/**
+ * The worker plugin. One HTTP client (one keep-alive connection pool) serves every worker the
+ * plugin is added to; it is closed when the last of them stops running, and opened again if a
+ * worker is created with the plugin after that.
+ */
+export class EvoComputePlugin extends SimplePlugin {
+  private client: ComputeApiClient | undefined;
+  private activities: ReturnType<typeof createComputeActivities> | undefined;
+  private runningWorkers = 0;
+
+  constructor(private readonly computeOptions: EvoComputePluginOptions) {
+    super({
+      name: EVO_COMPUTE_PLUGIN_NAME,
+      // Resolved when each worker is configured, so a worker created after the others stopped gets
+      // an open client. Appended to the worker's own activities.
+      activities: (existing) => ({ ...existing, ...this.computeActivities() }),
+      runContext: (next) => this.whileRunning(next),
+    });
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    return {
+      ...configured,
+      // A tuner sets the slots itself, and the SDK refuses both at once.
+      ...(configured.tuner === undefined && configured.maxConcurrentActivityTaskExecutions === undefined
+        ? { maxConcurrentActivityTaskExecutions: COMPUTE_ACTIVITY_SLOTS }
+        : {}),
+      shutdownGraceTime: configured.shutdownGraceTime ?? COMPUTE_SHUTDOWN_GRACE_TIME,
+    };
+  }
+
+  private computeActivities(): ReturnType<typeof createComputeActivities> {
+    if (!this.client || !this.activities) {
+      this.client = new ComputeApiClient(this.computeOptions);
+      this.activities = createComputeActivities({ client: this.client });
+    }
+    return this.activities;
+  }
+
+  private async whileRunning(next: () => Promise<void>): Promise<void> {
+    this.runningWorkers += 1;
+    try {
+      await next();
+    } finally {
+      this.runningWorkers -= 1;
+      const client = this.client;
+      if (this.runningWorkers === 0 && client) {
+        this.client = undefined;
+        this.activities = undefined;
+        await client.close();
+      }
+    }
+  }
+}
+
+/** The plugin for `Worker.create({ plugins: [evoComputePlugin({ baseUrl, accessToken })] })`. */
+export function evoComputePlugin(options: EvoComputePluginOptions): EvoComputePlugin {
+  return new EvoComputePlugin(options);
+}
