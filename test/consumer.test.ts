@@ -211,10 +211,11 @@ for (const version of SDK_VERSIONS) {
       const workerExited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
       try {
         const workflowId = uniqueId(`pipeline-${version}`);
+        const batch = uniqueId('batch');
         const handle = await client.workflow.start('myPipeline', {
           taskQueue: 'my-app',
           workflowId,
-          args: [ORG_ID],
+          args: [ORG_ID, batch],
         });
         const result = await Promise.race([
           handle.result(),
@@ -222,11 +223,26 @@ for (const version of SDK_VERSIONS) {
             assert.fail(`the app's worker exited (${code}) before the pipeline ended:\n${workerOutput}`),
           ),
         ]);
-        assert.match(String(result), /^notified: 4 estimates, check job [0-9a-f-]{36}$/);
+        const remote = emulator
+          .jobs()
+          .filter((job) => job.parameters.batch === batch)
+          .sort((a, b) => Number(a.parameters.step) - Number(b.parameters.step));
+        assert.deepEqual(
+          remote.map((job) => [job.parameters.step, job.status]),
+          [
+            [1, 'succeeded'],
+            [2, 'succeeded'],
+          ],
+        );
+        // The app's own activity ran, with what the children returned.
+        assert.equal(
+          result,
+          `notified: batch ${batch}: jobs ${remote.map((job) => job.jobId).join(', ')} done`,
+        );
 
         // The children ran on the parent's queue, with the IDs computeJobChildOptions gives them.
         const children = [
-          `evo-compute/geostatistics/kriging/${workflowId}/1`,
+          `evo-compute/emulator/job/${workflowId}/1`,
           `evo-compute/emulator/job/${workflowId}/2`,
         ];
         for (const childId of children) {

@@ -20,7 +20,7 @@ export interface KrigeThenSummariseInput {
   cutoff?: number;
   /** Default `'1 second'`. */
   pollInterval?: DurationInput;
-  /** Where the compute worker polls. Default `evo-compute`. */
+  /** Where the compute worker polls. Default: this workflow's own queue. */
   computeTaskQueue?: string;
 }
 

@@ -7,18 +7,15 @@ export { runComputeJob, runComputeJobs } from 'evo-compute-temporal/workflows';
 
 const { notifyTeam } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
 
-export async function myPipeline(orgId: string): Promise<string> {
-  // No taskQueue: the children run on this workflow's queue, on this same worker.
-  const [grades, check] = await Promise.all([
-    executeChild(
-      runComputeJob,
-      computeJobChildOptions({ orgId, topic: 'geostatistics', task: 'kriging', parameters: { blocks: 4 } }),
+export async function myPipeline(orgId: string, batch: string): Promise<string> {
+  // Two compute jobs as children. No taskQueue: they run on this workflow's queue, on this worker.
+  const jobs = await Promise.all(
+    [1, 2].map((step) =>
+      executeChild(
+        runComputeJob,
+        computeJobChildOptions({ orgId, topic: 'emulator', task: 'job', parameters: { batch, step } }),
+      ),
     ),
-    executeChild(
-      runComputeJob,
-      computeJobChildOptions({ orgId, topic: 'emulator', task: 'job', parameters: { durationMs: 500 } }),
-    ),
-  ]);
-  const estimates = grades.results.estimates as number[];
-  return notifyTeam(`${estimates.length} estimates, check job ${check.job.jobId}`);
+  );
+  return notifyTeam(`batch ${batch}: jobs ${jobs.map(({ job }) => job.jobId).join(', ')} done`);
 }
