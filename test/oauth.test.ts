@@ -15,10 +15,10 @@ import { ComputeApiError } from '../src/api/errors';
 import { clientCredentials } from '../src/auth/client-credentials';
 import { startComputeJob, waitForComputeJob } from '../src/client';
 import { ComputeFailureType, RETRYABLE_FAILURE_TYPES } from '../src/common/failures';
-import { startLocalTemporal } from '../src/dev/local-temporal';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 const CLIENT_ID = 'fleet-worker';
