@@ -34,9 +34,13 @@ const ROOMS: Readonly<Record<string, Room>> = {
     packages: /^(@temporalio\/(activity|common)|node:.+)$/,
   },
   client: { rooms: ['common', 'tasks'], packages: /^(@temporalio\/(client|common)|node:.+)$/ },
-  worker: { rooms: ['common', 'api', 'auth', 'activities', 'tasks', 'index'], packages: ANY },
+  plugin: {
+    rooms: ['common', 'api', 'auth', 'activities', 'tasks'],
+    packages: /^(@temporalio\/(plugin|worker|common)|node:.+)$/,
+  },
+  worker: { rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'index'], packages: ANY },
   dev: {
-    rooms: ['common', 'api', 'auth', 'activities', 'tasks', 'emulator', 'worker', 'index'],
+    rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'emulator', 'worker', 'index'],
     packages: ANY,
   },
   cli: {
