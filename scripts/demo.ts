@@ -86,7 +86,10 @@ async function main(): Promise<number> {
     const { job, results } = outcome.result ?? { job: undefined, results: {} };
     console.log(`Job ${job?.jobId} succeeded. Results:`);
     console.log(JSON.stringify(results, null, 2));
-    console.log(`See the run in the Temporal UI: ${link}`);
+    // The UI link only works while the server runs: printed when it will, else how to keep it.
+    if (keep && stack.uiUrl) console.log(`See the run in the Temporal UI: ${link}`);
+    else if (stack.uiUrl)
+      console.log('Run `npm run demo -- --keep` to browse this run in the Temporal UI afterwards.');
     if (keep) {
       console.log('Everything keeps running; press Ctrl-C to stop.');
       const stop = waitForSignal();

@@ -282,4 +282,43 @@ describe('evo-compute dev', () => {
     );
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   });
+
+  test('prints commands that run as printed, and keeps the server log out of the terminal', async () => {
+    // A dev stack of its own: its own server, emulator and worker, on the default task queue.
+    const dev = cli(['dev'], { env: { EVO_COMPUTE_TASK_QUEUE: uniqueId('dev-queue') } });
+    try {
+      await waitFor('the instructions', () => / run --task kriging /.test(dev.stdout()), 90_000);
+      const printed = lines(dev.stdout());
+      const exports = printed.find((line) => line.trim().startsWith('export '))?.trim() ?? '';
+      const command = printed.find((line) => / run --task kriging /.test(line))?.trim() ?? '';
+      const logFile = /^Server log: +(.+)$/m.exec(dev.stdout())?.[1] ?? '';
+      assert.match(exports, /^export TEMPORAL_ADDRESS=\S+ EVO_ORG_ID=\S+/);
+      // What a user pastes into a shell, exactly as printed.
+      const shell = spawn('sh', ['-c', `${exports}\n${command}`], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      shell.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      shell.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const code = await new Promise((resolve) => shell.on('close', resolve));
+      assert.equal(code, 0, err);
+      assert.equal(JSON.parse(out).message, 'Kriging complete');
+      assert.doesNotMatch(
+        dev.stdout() + dev.stderr(),
+        /level=|Temporal Server:/,
+        'no server log in the terminal',
+      );
+      const { readFile } = await import('node:fs/promises');
+      assert.match(
+        await readFile(logFile, 'utf8'),
+        /Temporal Server:/,
+        'the server log is in the named file',
+      );
+    } finally {
+      dev.kill('SIGINT');
+      assert.equal(await dev.exited, 0, dev.stderr());
+    }
+  });
 });

@@ -2,11 +2,15 @@
  * `evo-compute dev`: a local Temporal dev server (search attributes registered, Web UI on), the
  * Compute API emulator and a worker, all in this process until Ctrl-C.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { DevStack } from '../dev/stack';
 import { readSettings } from './connect';
 import { CliError, ExitCode, oneLine } from './errors';
+import { cliCommand, shellWord } from './invocation';
 import { parsePort } from './options';
 import { waitForSignal } from './signals';
 
@@ -31,14 +35,20 @@ export function registerDev(program: Command): void {
 
       // A Ctrl-C during start-up is honoured once everything is up, so nothing is left behind.
       const stop = waitForSignal();
+      // The server's own log and an example job's parameters, in a folder of this run.
+      const dir = mkdtempSync(join(tmpdir(), 'evo-compute-dev-'));
+      const files = { log: join(dir, 'temporal.log'), params: join(dir, 'kriging.json') };
+      const { exampleKrigingParameters }: typeof import('../emulator') = require('../emulator');
+      writeFileSync(files.params, `${JSON.stringify(exampleKrigingParameters(DEV_ORG_ID), null, 2)}\n`);
       process.stderr.write('Starting a Temporal dev server, the Compute API emulator and a worker…\n');
       const stack = await startDevStack({
         namespace,
         taskQueue,
         port: options.port || undefined,
         uiPort: options.uiPort || undefined,
+        logFile: files.log,
       });
-      process.stdout.write(`${instructions(stack, DEV_ORG_ID)}\n`);
+      process.stdout.write(`${instructions(stack, DEV_ORG_ID, files)}\n`);
 
       // Runs until Ctrl-C or SIGTERM (the worker stops itself on those too), or until the worker fails.
       const failure = await Promise.race([
@@ -58,7 +68,7 @@ export function registerDev(program: Command): void {
     });
 }
 
-function instructions(stack: DevStack, orgId: string): string {
+function instructions(stack: DevStack, orgId: string, files: { log: string; params: string }): string {
   const env = [`TEMPORAL_ADDRESS=${stack.address}`, `EVO_ORG_ID=${orgId}`];
   if (stack.namespace !== DEFAULT_NAMESPACE) env.push(`TEMPORAL_NAMESPACE=${stack.namespace}`);
   if (stack.taskQueue !== DEFAULT_TASK_QUEUE) env.push(`EVO_COMPUTE_TASK_QUEUE=${stack.taskQueue}`);
@@ -68,10 +78,11 @@ function instructions(stack: DevStack, orgId: string): string {
     `Temporal UI:       ${stack.uiUrl ?? '(none)'}`,
     `Compute emulator:  ${stack.emulator.url} (${token})`,
     `Worker:            polling ${stack.namespace}/${stack.taskQueue} against the emulator`,
+    `Server log:        ${files.log}`,
     '',
-    'Run a job from another shell:',
-    `  export ${env.join(' ')}`,
-    `  evo-compute run --task kriging --params kriging.json   # parameters as the task's schema says (evo-compute tasks)`,
+    'Run a kriging job from another shell (its parameters as the task schema says; see `tasks`):',
+    `  export ${env.map(shellWord).join(' ')}`,
+    `  ${cliCommand()} run --task kriging --params ${shellWord(files.params)}`,
     '',
     'Ctrl-C stops everything.',
   ].join('\n');

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { durationMs } from '../common/duration';
-import { usageError } from './errors';
+import { oneLine, usageError } from './errors';
 
 /** A duration such as `2s`, `500ms`, `5 minutes`, `1h`; must be more than zero. */
 export function parseDuration(option: string, value: string): string {
@@ -58,7 +58,10 @@ export async function readParams(source: string): Promise<Record<string, unknown
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw usageError(`the params in ${name} are not JSON: ${err instanceof Error ? err.message : err}`);
+    // The parser's message may quote the text, line breaks and all: one line, always.
+    throw usageError(
+      oneLine(`the params in ${name} are not JSON: ${err instanceof Error ? err.message : err}`),
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;

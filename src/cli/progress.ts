@@ -43,9 +43,12 @@ export function progressBar(percent: number | undefined, width = 20): string {
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
 }
 
-/** The live bar's line, cut to the terminal's width so that `\r` can redraw it in place. */
-export function barLine(view: ComputeJobProgressView, columns = 80): string {
-  const line = `${progressBar(view.status?.progress)} ${progressText(view)}`;
+/**
+ * The live bar's line, cut to the terminal's width so that `\r` can redraw it in place. `reached`
+ * is what the bar shows instead of the reading's percentage (see `createProgressRenderer`).
+ */
+export function barLine(view: ComputeJobProgressView, columns = 80, reached = view.status?.progress): string {
+  const line = `${progressBar(reached)} ${progressText(view)}`;
   const max = Math.max(10, columns - 1);
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
@@ -57,6 +60,9 @@ export function createProgressRenderer(
 ): ProgressRenderer {
   const indent = options.indent ?? '';
   let latest: ComputeJobProgressView | undefined;
+  // The progress the job reached while it ran: a failed or cancelled job's bar stays there, even
+  // when the service reports 100 % for the ended job.
+  let reached: number | undefined;
   let lastWritten: string | undefined;
   let drawn = false;
   let suspended = false;
@@ -64,7 +70,7 @@ export function createProgressRenderer(
 
   const draw = () => {
     if (!latest || suspended) return;
-    const line = `${indent}${barLine(latest, (out.columns || 80) - indent.length)}`;
+    const line = `${indent}${barLine(latest, (out.columns || 80) - indent.length, reached)}`;
     if (drawn && line === lastWritten) return;
     out.write(`\r${line}\x1b[K`);
     lastWritten = line;
@@ -80,6 +86,9 @@ export function createProgressRenderer(
     return {
       update(view) {
         latest = view;
+        const status = view.status?.status;
+        if (status !== 'failed' && status !== 'cancelled' && status !== 'cancelling')
+          reached = view.status?.progress;
         draw();
       },
       suspend() {

@@ -14,6 +14,7 @@ import type { ComputeJobProgressView, SubmitComputeJobInput } from '../common/ty
 import { checkTaskParameters, formatFieldProblem } from '../tasks/validate';
 import { connect, readSettings } from './connect';
 import { CliError, ExitCode, oneLine, usageError } from './errors';
+import { hasKeyboard, openKeyboard } from './keyboard';
 import { checkSegment, parseDuration, readParams } from './options';
 import { outcomeError } from './outcome';
 import { createProgressRenderer } from './progress';
@@ -100,8 +101,8 @@ async function run(options: RunOptions): Promise<void> {
     const pollMs = input.pollInterval === undefined ? 1000 : durationMs(input.pollInterval, 'pollInterval');
     await follow(handle, {
       refreshMs: Math.min(Math.max(pollMs, 200), 1000),
-      // A prompt needs a keyboard: not when the parameters came from standard input.
-      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && options.params !== '-',
+      // A prompt needs a keyboard: standard input, or the terminal when the parameters were piped in.
+      interactive: Boolean(process.stderr.isTTY) && hasKeyboard(),
     });
   } finally {
     await connection.close();
@@ -122,9 +123,11 @@ function taskOf(options: RunOptions): { topic: string; task: string } {
 
 type Answer = 'yes' | 'no' | 'interrupted';
 
-/** Asks a yes/no question on the terminal; `close()` withdraws it (answer `no`). */
+/** Asks a yes/no question on the terminal; `close()` withdraws it (answer `no`). No keyboard: `no`. */
 function askYesNo(question: string): { answer: Promise<Answer>; close(): void } {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const keyboard = openKeyboard();
+  if (!keyboard) return { answer: Promise.resolve('no'), close: () => undefined };
+  const rl = createInterface({ input: keyboard.input, output: process.stderr, terminal: true });
   let settle: (answer: Answer) => void = () => undefined;
   const answer = new Promise<Answer>((resolve) => {
     let settled = false;
@@ -132,6 +135,7 @@ function askYesNo(question: string): { answer: Promise<Answer>; close(): void } 
       if (settled) return;
       settled = true;
       rl.close();
+      keyboard.release();
       resolve(value);
     };
   });

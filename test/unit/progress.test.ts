@@ -26,13 +26,13 @@ test('the bar: its fill is the percentage', () => {
   assert.equal(progressBar(250, 10), '██████████');
 });
 
-describe('progress rendering', () => {
-  const view = (progress: number, message: string) => ({
-    phase: 'running' as const,
-    polls: 1,
-    status: { status: 'in progress' as const, progress, message },
-  });
+const view = (progress: number, message: string) => ({
+  phase: 'running' as const,
+  polls: 1,
+  status: { status: 'in progress' as const, progress, message },
+});
 
+describe('progress rendering', () => {
   test('a terminal gets one bar redrawn in place; other output gets one JSON line per change', () => {
     let bar = '';
     const renderer = createProgressRenderer('bar', { write: (chunk: string) => (bar += chunk), columns: 60 });
@@ -58,4 +58,18 @@ describe('progress rendering', () => {
     lines.update({ ...view(40, 'Step 2 of 4'), polls: 2 });
     assert.equal(json, '{"status":"in progress","progress":40,"message":"Step 2 of 4"}\n');
   });
+});
+
+test("a failed job's bar stays where the job got to, though the service reports 100 %", () => {
+  let bar = '';
+  const renderer = createProgressRenderer('bar', { write: (chunk: string) => (bar += chunk), columns: 80 });
+  renderer.update(view(45, 'Step 2 of 4'));
+  renderer.update({
+    phase: 'done',
+    polls: 3,
+    status: { status: 'failed', progress: 100, message: 'Bad sill' },
+  });
+  renderer.finish();
+  const last = bar.split('\r').at(-1) ?? '';
+  assert.match(last, /^█████████░{11} \[failed\] 100% > Bad sill/);
 });
