@@ -68,6 +68,7 @@ test('every activity type is prefixed, so it cannot collide with the worker’s 
     'evoComputeGetJobResults',
     'evoComputeCancelJob',
     'evoComputeWaitForJob',
+    'evoComputeCheckJobStatus',
     'evoComputeSearchAttributesRegistered',
   ];
   assert.deepEqual(names.sort(), expected.sort());

@@ -129,19 +129,28 @@ describe('client helpers', () => {
     assert.equal((await waitForComputeJob(attached)).failure?.type, 'JobFailed');
   });
 
-  test('while the job is polled inside an activity, progress comes from its heartbeats', async () => {
-    // The default poll schedule starts in heartbeat mode: the workflow's own view only changes
-    // when the polling activity returns, which here is after the job has ended.
-    const { pollInterval: _fixed, ...input } = testJob({ durationMs: 8000, steps: 4, cancelDelayMs: 0 });
+  test('between two readings the workflow records, progress comes from the polling activity', async () => {
+    // The default (retry) mode hands a reading to the workflow only when the status or the 10 %
+    // step changes; the polls in between leave their reading on the activity's last attempt.
+    const { pollInterval: _fixed, ...input } = testJob({ durationMs: 60_000, steps: 4, cancelDelayMs: 0 });
     const handle = await startComputeJob(env.client, input, { taskQueue: TASK_QUEUE });
-    const live = await waitFor('an in-progress reading', async () => {
-      const view = await getComputeJobProgress(handle);
-      return view.status?.status === 'in progress' ? view : undefined;
+    const live = await waitFor('a reading newer than the workflow’s', async () => {
+      const [view, workflowView] = await Promise.all([
+        getComputeJobProgress(handle),
+        getComputeJobProgress(handle, { heartbeats: false }),
+      ]);
+      return view.polls > workflowView.polls && (view.status?.progress ?? 0) > 0
+        ? { view, workflowView }
+        : undefined;
     });
-    const workflowView = await getComputeJobProgress(handle, { heartbeats: false });
-    assert.equal(workflowView.status, undefined, 'the workflow has not seen a reading yet');
-    assert.ok(live.polls > workflowView.polls, `${live.polls} > ${workflowView.polls}`);
-    assert.equal(live.job?.jobId, jobTagged(input)?.jobId);
+    assert.equal(
+      live.workflowView.status?.status,
+      'in progress',
+      'the first in-progress reading was recorded',
+    );
+    assert.ok((live.workflowView.status?.progress ?? 0) < 10);
+    assert.equal(live.view.status?.status, 'in progress');
+    assert.equal(live.view.job?.jobId, jobTagged(input)?.jobId);
     assert.equal((await cancelComputeJob(handle, { wait: true })).status, 'CANCELLED');
   });
 

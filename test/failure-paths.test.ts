@@ -101,9 +101,9 @@ const BAD_JOB_INPUTS: [string, unknown[], RegExp][] = [
   ],
   ['poll.mode unknown', [{ ...SUBMIT, poll: { mode: 'sometimes' } }], /poll\.mode/],
   [
-    'poll.timerThreshold not a duration',
-    [{ ...SUBMIT, poll: { timerThreshold: {} } }],
-    /poll\.timerThreshold/,
+    'poll.mode auto (gone)',
+    [{ ...SUBMIT, poll: { mode: 'auto' } }],
+    /poll\.mode must be retry, heartbeat or timer/,
   ],
   ['notifyParent not a boolean', [{ ...SUBMIT, notifyParent: 'yes' }], /notifyParent/],
   ['preview not a boolean', [{ ...SUBMIT, preview: 1 }], /preview/],
@@ -207,6 +207,7 @@ describe('no orphaned remote jobs', () => {
     for (const [mode, options] of [
       ['timer', { pollInterval: 100 }],
       ['heartbeat', { pollInterval: undefined, poll: { mode: 'heartbeat', initialInterval: 100 } }],
+      ['retry', { pollInterval: undefined, poll: { mode: 'retry', initialInterval: 100 } }],
     ] as const) {
       test(`${what} (${mode} polling) fails the workflow and cancels the remote job`, async () => {
         const input = testJob(

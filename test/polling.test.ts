@@ -1,6 +1,6 @@
 /**
- * The poll schedule on a real Temporal dev server: what each mode writes to history, live progress
- * in `waitForJob`'s heartbeats, the move from heartbeats to timers, and cancellation mid-wait.
+ * The poll schedule on a real Temporal dev server: what each mode writes to history, where the live
+ * reading is between two hand-backs, feedback from the first poll, and cancellation mid-wait.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WaitForJobState } from '../src/activities';
+import { getComputeJobProgress } from '../src/client';
 import type { RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
@@ -73,50 +74,100 @@ describe('history cost of a poll', () => {
   });
 });
 
-describe('waitForJob', () => {
-  test('heartbeat mode: one activity waits for the whole job, its heartbeats carry the live progress', async () => {
+describe("retry mode (the default): the waits are the server's retry timers", () => {
+  test('polls while nothing changes write no history; each new status or 10 % step hands back', async () => {
+    // Queued for a while (status `requested`): many polls, none of them worth recording.
     const handle = await start({
-      parameters: { durationMs: 12_000, steps: 3 },
+      parameters: { queuedMs: 5000, durationMs: 500 },
+      poll: { initialInterval: 100, maximumInterval: 100 },
+    });
+    const pending = await waitFor('a retried status check carrying its reading', async () => {
+      const activity = (await handle.describe()).raw.pendingActivities?.[0];
+      return activity?.activityType?.name === 'evoComputeCheckJobStatus' && (activity.attempt ?? 0) >= 3
+        ? activity
+        : undefined;
+    });
+    assert.equal(pending.lastFailure?.applicationFailureInfo?.type, 'JobStillRunning');
+    assert.match(pending.lastFailure?.message ?? '', /^\[requested\]/);
+    const live = await getComputeJobProgress(handle);
+    assert.equal(live.status?.status, 'requested');
+    assert.ok(live.polls >= 2, 'the client helper reads the poll count off the last attempt');
+
+    const { results } = await handle.result();
+    assert.ok(results.echo);
+    const types = await eventTypes(handle);
+    assert.equal(types.filter((t) => t === 'TIMER_STARTED').length, 0, types.join(' '));
+    assert.equal(types.filter((t) => t === 'ACTIVITY_TASK_FAILED').length, 0, 'retries write no history');
+    const view = (await handle.query('progress')) as { polls: number };
+    const checks = types.filter((t) => t === 'ACTIVITY_TASK_SCHEDULED').length - 1; // less the submit
+    // Submit→requested is recorded without a poll; then in progress, its steps and succeeded hand back.
+    assert.ok(checks <= 4, `${checks} status-check activities: ${types.join(' ')}`);
+    assert.ok(view.polls >= checks + 3, `${view.polls} polls, ${checks} of them handed back`);
+    await recordHistory(handle, 'retry-mode');
+  });
+
+  test('the first in-progress reading reaches the progress query, the status search attribute too', async () => {
+    const handle = await start({
+      parameters: { queuedMs: 300, durationMs: 60_000 },
+      poll: { initialInterval: 100, maximumInterval: 100 },
+    });
+    const view = await waitFor('the query to show the job running', async () => {
+      const progress = await getComputeJobProgress(handle, { heartbeats: false });
+      return progress.status?.status === 'in progress' ? progress : undefined;
+    });
+    // Recorded from the first in-progress poll, not from a later one: the job is in its first 10 %.
+    assert.ok((view.status?.progress ?? 0) < 10, `first seen at ${view.status?.progress} %`);
+    await handle.cancel();
+  });
+
+  test('cancelling the workflow between two polls cancels the status check and the remote job, once', async () => {
+    const tag = uniqueId('tag');
+    const handle = await start({
+      parameters: { tag, queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 200 },
+      poll: { initialInterval: 1000, maximumInterval: 1000 },
+    });
+    const remote = await waitFor('status polls', () =>
+      emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 1),
+    );
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+    const after = emulator.getJob(remote.jobId);
+    assert.equal(after?.status, 'cancelled');
+    assert.equal(after?.cancelRequests, 1);
+  });
+});
+
+describe('heartbeat mode: polls inside waitForJob', () => {
+  test('hands back at each new status or step, the live reading on its heartbeats, the results with the last poll', async () => {
+    const handle = await start({
+      parameters: { queuedMs: 6000, durationMs: 500 },
       poll: { initialInterval: 100, maximumInterval: 200, mode: 'heartbeat' },
     });
-    const live = await waitFor('a heartbeat with progress', async () => {
+    const live = await waitFor('a heartbeat with a reading', async () => {
       const pending = (await handle.describe()).raw.pendingActivities?.[0];
       const payload = pending?.heartbeatDetails?.payloads?.[0];
       if (!payload) return undefined;
       const state = defaultPayloadConverter.fromPayload<WaitForJobState>(payload);
-      return state.progress?.status === 'in progress' ? state : undefined;
+      return state.progress?.status === 'requested' && state.polls >= 2 ? state : undefined;
     });
-    assert.match(live.progress?.message ?? '', /^Step \d of 3$/);
-    assert.ok(live.polls >= 1);
+    assert.ok(live.polls >= 2);
     const { results } = await handle.result();
     assert.ok(results.echo);
     const types = await eventTypes(handle);
-    assert.equal(types.filter((t) => t === 'ACTIVITY_TASK_SCHEDULED').length, 3, types.join(' ')); // submit, waitForJob, results
+    const scheduled = types.filter((t) => t === 'ACTIVITY_TASK_SCHEDULED').length;
+    // submit, then one waitForJob per change (in progress, its steps, succeeded); no results activity.
+    assert.ok(scheduled <= 14, `${scheduled} activities: ${types.join(' ')}`);
     assert.equal(types.filter((t) => t === 'TIMER_STARTED').length, 0);
-    const view = await handle.query('progress');
-    assert.ok((view as { polls: number }).polls >= 10, 'polls made inside the activity are counted');
+    const view = (await handle.query('progress')) as { polls: number };
+    assert.ok(view.polls >= scheduled + 5, 'polls made inside the activity are counted');
     await recordHistory(handle, 'heartbeat-mode');
-  });
-
-  test('auto mode: polls inside waitForJob while the interval is short, then on timers', async () => {
-    const handle = await start({
-      parameters: { durationMs: 4000 },
-      poll: { initialInterval: 100, backoffCoefficient: 2, maximumInterval: 800, timerThreshold: 400 },
-    });
-    await handle.result();
-    const types = await eventTypes(handle);
-    const firstTimer = types.indexOf('TIMER_STARTED');
-    assert.ok(firstTimer > 0, 'moved to timers');
-    assert.equal(types.slice(0, firstTimer).filter((t) => t === 'ACTIVITY_TASK_COMPLETED').length, 2); // submit, waitForJob
-    assert.ok(types.filter((t) => t === 'TIMER_STARTED').length >= 3);
-    assert.equal(types.slice(firstTimer).filter((t) => t === 'ACTIVITY_TASK_SCHEDULED').length, 1); // results
-    await recordHistory(handle, 'auto-mode');
   });
 
   test('cancelling the workflow mid-wait cancels waitForJob and the remote job, once', async () => {
     const tag = uniqueId('tag');
     const handle = await start({
-      parameters: { tag, durationMs: 60_000, cancelDelayMs: 200 },
+      parameters: { tag, queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 200 },
       poll: { initialInterval: 100, maximumInterval: 200, mode: 'heartbeat' },
     });
     const remote = await waitFor('status polls', () =>

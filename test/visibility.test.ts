@@ -51,7 +51,8 @@ const job = (parameters: Record<string, unknown>): RunComputeJobInput => ({
   topic: 'emulator',
   task: 'job',
   parameters,
-  poll: { initialInterval: 200, maximumInterval: 200, mode: 'timer' },
+  // The default mode (retry): a reading reaches the search attributes when its status or step changes.
+  poll: { initialInterval: 200, maximumInterval: 200 },
 });
 
 describe('search attributes', () => {

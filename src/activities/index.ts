@@ -8,13 +8,15 @@
  */
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
+import { type CheckJobStatusInput, checkJobStatus } from './check-job-status';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
+import type { JobReading } from './job-reading';
 import { checkedResults } from './results';
 import { checkResultsSize } from './results-size';
 import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
-import { type WaitForJobInput, type WaitForJobState, waitForJob } from './wait-for-job';
+import { type WaitForJobInput, waitForJob } from './wait-for-job';
 
 export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
 
@@ -24,7 +26,10 @@ export interface ComputeActivities {
   evoComputeGetJobStatus(job: JobRef): Promise<JobProgress>;
   evoComputeGetJobResults(job: JobRef): Promise<JobResults>;
   evoComputeCancelJob(job: JobRef): Promise<void>;
-  evoComputeWaitForJob(input: WaitForJobInput): Promise<Required<WaitForJobState>>;
+  /** `retry` polling: one status request per attempt; the waits are the server's retry timers. */
+  evoComputeCheckJobStatus(input: CheckJobStatusInput): Promise<JobReading>;
+  /** `heartbeat` polling: polls inside one attempt until a reading is worth recording. */
+  evoComputeWaitForJob(input: WaitForJobInput): Promise<JobReading>;
   /** Whether the namespace has the `EvoCompute*` search attributes (asked once per run, as a local activity). */
   evoComputeSearchAttributesRegistered(): Promise<boolean>;
 }
@@ -50,6 +55,13 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
         checkedResults(job, checkResultsSize(job, await client.getResults(job, { signal }))),
       ),
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
+    evoComputeCheckJobStatus: async (input) => {
+      try {
+        return await checkJobStatus(client, input);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
     evoComputeWaitForJob: async (input) => {
       try {
         return await waitForJob(client, input);
@@ -71,4 +83,6 @@ export {
   DEFAULT_OAUTH_SCOPE,
   TokenRequestRefused,
 } from '../auth/client-credentials';
+export type { CheckJobStatusInput } from './check-job-status';
+export type { JobReading } from './job-reading';
 export type { WaitForJobInput, WaitForJobState } from './wait-for-job';

@@ -1,75 +1,95 @@
 /**
- * `waitForJob`: the Temporal form of the Python `wait_for_results`. Polls a job's status inside one
- * activity and heartbeats each reading, so that the Temporal UI shows live progress on the pending
- * activity while the workflow's history stays still. A retried attempt (after a worker died)
- * resumes from the last heartbeat: the poll count and the schedule go on where they were.
+ * `evoComputeWaitForJob`: `heartbeat` polling, the Temporal form of the Python `wait_for_results`.
+ * Polls a job's status inside one activity attempt and hands back as soon as a reading is worth
+ * recording (the first one, a new status or 10 % step, the end of the job), so that the workflow's
+ * query, current details and search attributes follow the job from its first poll. In between, the
+ * latest reading rides on the heartbeats, which go out only as often as the heartbeat timeout needs.
+ * A retried attempt (after a worker died) resumes from the last heartbeat: the poll count and the
+ * schedule go on where they were.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
 import {
   DEFAULT_WAIT_MAX_DURATION_MS,
+  jitteredInterval,
   nextInterval,
-  pollsInActivity,
   type ResolvedPollSchedule,
 } from '../common/poll-schedule';
+import { movesProgress } from '../common/progress-step';
 import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
 import { withHeartbeats } from './heartbeat';
+import { type JobReading, withResultsIfSucceeded } from './job-reading';
 
 export interface WaitForJobInput {
   job: JobRef;
   schedule: ResolvedPollSchedule;
-  /** The wait after the first poll of this call. */
+  /** The interval in force: after the first poll (or before it, with `waitFirst`). */
   intervalMs: number;
   /** Polls made before this call (the workflow's count). */
   polls: number;
-  /** Return after about this long even if the job goes on, so one attempt never runs for days. Default 1 hour. */
+  /** The reading the workflow last recorded: readings that do not move it are not handed back. */
+  last?: JobProgress;
+  /** Wait one interval before the first poll (the workflow has just recorded a reading). */
+  waitFirst?: boolean;
+  /** Return after about this long even if nothing changed, so one attempt never runs for days. Default 1 hour. */
   maxDurationMs?: number;
 }
 
-/** The activity's result, and its heartbeat details. */
+/** The activity's heartbeat details: what a retried attempt resumes from, and what the UI shows. */
 export interface WaitForJobState {
-  /** The last status reading (absent only before the first poll of a first attempt). */
+  /** The latest reading (absent before the first poll). */
   progress?: JobProgress;
   polls: number;
-  /** The next wait. */
+  /** The interval after the latest poll. */
   intervalMs: number;
+  /** Whether the next step is a wait (true) or a poll. */
+  waitFirst: boolean;
 }
 
-/**
- * Polls until the job ends, the next interval belongs on a durable timer (auto mode), or
- * `maxDurationMs` has passed; returns the last reading.
- */
-export async function waitForJob(
-  client: ComputeApiClient,
-  input: WaitForJobInput,
-): Promise<Required<WaitForJobState>> {
+export async function waitForJob(client: ComputeApiClient, input: WaitForJobInput): Promise<JobReading> {
   const context = Context.current();
   const resumed =
     context.info.attempt > 1 ? (context.info.heartbeatDetails as WaitForJobState | undefined) : undefined;
-  const state: WaitForJobState = resumed ?? { polls: input.polls, intervalMs: input.intervalMs };
+  // A resumed attempt polls at once: it cannot know how long the previous one has been gone.
+  const state: WaitForJobState = resumed
+    ? { ...resumed, waitFirst: false }
+    : { polls: input.polls, intervalMs: input.intervalMs, waitFirst: input.waitFirst ?? false };
   const giveBackAt = Date.now() + (input.maxDurationMs ?? DEFAULT_WAIT_MAX_DURATION_MS);
 
   return withHeartbeats(
     async (signal) => {
       for (;;) {
+        if (state.waitFirst) {
+          await abortableSleep(jitteredInterval(state.intervalMs, Math.random), signal);
+          state.intervalMs = nextInterval(input.schedule, state.intervalMs);
+        }
         const progress = await client.getStatus(input.job, { signal });
         state.progress = progress;
         state.polls++;
-        context.heartbeat(state);
-        const done =
+        state.waitFirst = true;
+        const handBack =
           isTerminalStatus(progress.status) ||
-          !pollsInActivity(input.schedule, state.intervalMs) ||
+          movesProgress(input.last, progress) ||
           Date.now() + state.intervalMs > giveBackAt;
-        if (done) return { progress, polls: state.polls, intervalMs: state.intervalMs };
-        try {
-          await sleep(state.intervalMs, undefined, { signal });
-        } catch (err) {
-          throw signal.aborted ? (signal.reason ?? err) : err;
+        if (handBack) {
+          return withResultsIfSucceeded(
+            client,
+            input.job,
+            { progress, polls: state.polls, intervalMs: state.intervalMs },
+            signal,
+          );
         }
-        state.intervalMs = nextInterval(input.schedule, state.intervalMs);
       }
     },
     () => state,
   );
+}
+
+async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    throw signal.aborted ? (signal.reason ?? err) : err;
+  }
 }

@@ -22,7 +22,7 @@ import {
 } from '@temporalio/common';
 import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
-import { type ComputeFailureDetails, readComputeFailure } from '../common/failures';
+import { type ComputeFailureDetails, ComputeFailureType, readComputeFailure } from '../common/failures';
 import { progressQuery } from '../common/queries';
 import type {
   AnyJobResults,
@@ -135,36 +135,59 @@ export async function startComputeJob<R extends AnyJobResults = JobResults>(
   });
 }
 
-/** The activity that polls a job inside one call, heartbeating each reading. */
+/** `heartbeat` polling: the activity that polls inside one attempt, its reading in its heartbeats. */
 const WAIT_FOR_JOB_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeWaitForJob';
+/** `retry` polling: the activity whose attempts fail with the latest reading while nothing changes. */
+const CHECK_JOB_STATUS_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeCheckJobStatus';
 
-/** What `waitForJob` heartbeats: its latest reading and the poll count so far. */
-interface WaitForJobHeartbeat {
+/** The polling activity's latest reading and the poll count so far. */
+interface PollingReading {
   progress?: JobProgress;
   polls: number;
 }
 
-/** The latest heartbeat of the workflow's pending `waitForJob` activity, if there is one. */
-async function waitHeartbeat<W extends Workflow>(
+/**
+ * The latest reading of the workflow's pending polling activity, if there is one: the heartbeat of
+ * `waitForJob`, or the last (BENIGN `JobStillRunning`) failure of `checkJobStatus`.
+ */
+async function pollingReading<W extends Workflow>(
   handle: WorkflowHandle<W>,
-): Promise<WaitForJobHeartbeat | undefined> {
+): Promise<PollingReading | undefined> {
   const { raw } = await handle.describe();
-  const payloads = raw.pendingActivities?.find(
-    (activity) => activity.activityType?.name === WAIT_FOR_JOB_ACTIVITY_TYPE,
-  )?.heartbeatDetails?.payloads;
-  if (!payloads?.length) return undefined;
-  // As the SDK decodes a payload: the codecs in reverse order, then the payload converter.
-  const { payloadCodecs, payloadConverter } = handle.client.options.loadedDataConverter;
-  let decoded = [payloads[0] as Payload];
-  for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
-  const details = payloadConverter.fromPayload<WaitForJobHeartbeat | undefined>(decoded[0] as Payload);
-  return details && typeof details.polls === 'number' ? details : undefined;
+  const decodeFirst = async <T>(payloads: Payload[]): Promise<T | undefined> => {
+    // As the SDK decodes a payload: the codecs in reverse order, then the payload converter.
+    const { payloadCodecs, payloadConverter } = handle.client.options.loadedDataConverter;
+    let decoded = [payloads[0] as Payload];
+    for (const codec of [...payloadCodecs].reverse()) decoded = await codec.decode(decoded);
+    return payloadConverter.fromPayload<T | undefined>(decoded[0] as Payload);
+  };
+  for (const activity of raw.pendingActivities ?? []) {
+    const type = activity.activityType?.name;
+    if (type === WAIT_FOR_JOB_ACTIVITY_TYPE) {
+      const payloads = activity.heartbeatDetails?.payloads;
+      if (!payloads?.length) continue;
+      const details = await decodeFirst<PollingReading>(payloads as Payload[]);
+      if (details && typeof details.polls === 'number') return details;
+    }
+    if (type === CHECK_JOB_STATUS_ACTIVITY_TYPE) {
+      const failure = activity.lastFailure;
+      const payloads = failure?.applicationFailureInfo?.details?.payloads;
+      if (failure?.applicationFailureInfo?.type !== ComputeFailureType.JobStillRunning || !payloads?.length)
+        continue;
+      const details = await decodeFirst<{ status?: JobProgress; polls?: number }>(payloads as Payload[]);
+      if (details?.status && typeof details.polls === 'number') {
+        return { progress: details.status, polls: details.polls };
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface GetComputeJobProgressOptions {
   /**
-   * Also read the heartbeats of the activity that polls the job (the workflow's view is updated only
-   * when that activity returns, which may be tens of seconds), and answer with the newer of the two.
+   * Also read the latest reading of the activity that polls the job (its heartbeat, or in `retry`
+   * mode its last attempt's failure): the workflow's view changes only with the status or a 10 %
+   * step, the activity's reading with every poll. Answers with the newer of the two.
    * Costs one `describe` call more. Default true.
    */
   heartbeats?: boolean;
@@ -182,7 +205,7 @@ export async function getComputeJobProgress<W extends Workflow>(
   const heartbeats = options.heartbeats ?? true;
   const [view, heartbeat] = await Promise.all([
     handle.query(progressQuery),
-    heartbeats ? waitHeartbeat(handle).catch(() => undefined) : undefined,
+    heartbeats ? pollingReading(handle).catch(() => undefined) : undefined,
   ]);
   if (view.phase !== 'running' || !heartbeat?.progress || heartbeat.polls <= view.polls) return view;
   const { progress } = heartbeat;

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type ApplicationFailureCategory } from '@temporalio/common';
 import type { JobProgress, JobRef, Problem } from './types';
 
 /**
@@ -50,6 +50,12 @@ export const ComputeFailureType = {
    * Downloaded once, not retried: the job's results stay on the service, at the URL in the details.
    */
   ResultsTooLarge: 'ResultsTooLarge',
+  /**
+   * Not a failure: `retry` polling's wait between two polls of a job with nothing new to record.
+   * BENIGN (no error log, no failure metric); retried after the next interval of the poll schedule.
+   * Details carry the latest reading. Never reaches the workflow.
+   */
+  JobStillRunning: 'JobStillRunning',
 } as const;
 
 export type ComputeFailureType = (typeof ComputeFailureType)[keyof typeof ComputeFailureType];
@@ -61,6 +67,7 @@ export const RETRYABLE_FAILURE_TYPES: ReadonlySet<ComputeFailureType> = new Set<
   ComputeFailureType.NetworkError,
   ComputeFailureType.JobPending,
   ComputeFailureType.AccessTokenUnavailable,
+  ComputeFailureType.JobStillRunning,
 ]);
 
 /** Every failure type, for retry policies' `nonRetryableErrorTypes` and for documentation. */
@@ -102,6 +109,8 @@ export interface ComputeFailureDetails {
   fields?: { path: string; message: string }[];
   /** The remote job was cancelled before the workflow failed, so that it does not run on unattended. */
   remoteJobCancelled?: boolean;
+  /** `JobStillRunning`: the status polls made so far (with `status`, the latest reading). */
+  polls?: number;
 }
 
 /** A typed failure read back from an error: its type, message and details. */
@@ -124,7 +133,12 @@ export function computeFailure(
   type: ComputeFailureType,
   message: string,
   details: ComputeFailureDetails = {},
-  options: { nonRetryable?: boolean; nextRetryDelay?: number; cause?: Error } = {},
+  options: {
+    nonRetryable?: boolean;
+    nextRetryDelay?: number;
+    cause?: Error;
+    category?: ApplicationFailureCategory;
+  } = {},
 ): ApplicationFailure {
   const facts = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
   return ApplicationFailure.create({
@@ -134,6 +148,7 @@ export function computeFailure(
     details: Object.keys(facts).length > 0 ? [facts] : undefined,
     nextRetryDelay: options.nextRetryDelay,
     cause: options.cause,
+    category: options.category,
   });
 }
 
@@ -141,7 +156,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const NUMBER_FIELDS = ['httpStatus', 'retryAfterMs', 'sizeBytes', 'limitBytes', 'attempt'] as const;
+const NUMBER_FIELDS = ['httpStatus', 'retryAfterMs', 'sizeBytes', 'limitBytes', 'attempt', 'polls'] as const;
 const STRING_FIELDS = ['body', 'topic', 'task'] as const;
 
 /** The details of a failure, keeping only fields of the expected shape (they come from history). */

@@ -1,6 +1,6 @@
 /**
  * How often `runComputeJob` asks for a job's status. Pure and deterministic: the workflow and the
- * `waitForJob` activity compute the same intervals from it.
+ * polling activities compute the same intervals from it (only the jitter is random).
  */
 import type { Duration } from '@temporalio/common';
 import { durationMs } from './duration';
@@ -8,10 +8,18 @@ import { durationMs } from './duration';
 type DurationInput = Duration;
 
 /**
- * `auto`: poll inside the `waitForJob` activity (heartbeating each reading) while the interval is
- * shorter than `timerThreshold`, then on durable timers. `heartbeat` or `timer` force one of them.
+ * How the waits between polls are kept:
+ * - `retry`: each poll is an attempt of the `evoComputeCheckJobStatus` activity; while nothing worth
+ *   recording happened, the attempt fails with a BENIGN `ApplicationFailure` whose `nextRetryDelay`
+ *   is the next interval, and the server keeps that wait as its retry timer (no history, no worker
+ *   slot, no workflow task between polls).
+ * - `heartbeat`: the `evoComputeWaitForJob` activity polls inside one attempt, heartbeating.
+ * - `timer`: a durable timer in the workflow, then a status check as a local activity.
+ * In every mode the workflow hears of a reading that changes the status or the 10 % progress step.
  */
-export type PollMode = 'auto' | 'heartbeat' | 'timer';
+export type PollMode = 'retry' | 'heartbeat' | 'timer';
+
+export const POLL_MODES: readonly PollMode[] = ['retry', 'heartbeat', 'timer'];
 
 export interface PollSchedule {
   /** First interval. Default 1 s: a job of a few seconds is noticed within about a second. */
@@ -20,13 +28,8 @@ export interface PollSchedule {
   backoffCoefficient?: number;
   /** Intervals stop growing here. Default 30 s: a finished long job waits at most 30 s to be noticed. */
   maximumInterval?: DurationInput;
-  /** Default `auto`. */
+  /** Default `retry`. */
   mode?: PollMode;
-  /**
-   * In `auto` mode, intervals at or above this are waited on durable timers. Default 10 s: below it
-   * a timer poll would cost more history than it saves worker time.
-   */
-  timerThreshold?: DurationInput;
 }
 
 /** A schedule with every field filled in, in milliseconds: what travels to the activity and across continue-as-new. */
@@ -35,16 +38,21 @@ export interface ResolvedPollSchedule {
   backoffCoefficient: number;
   maximumIntervalMs: number;
   mode: PollMode;
-  timerThresholdMs: number;
 }
 
 export const DEFAULT_POLL_SCHEDULE: Readonly<ResolvedPollSchedule> = {
   initialIntervalMs: 1_000,
   backoffCoefficient: 1.5,
   maximumIntervalMs: 30_000,
-  mode: 'auto',
-  timerThresholdMs: 10_000,
+  mode: 'retry',
 };
+
+/**
+ * Each wait is shortened by a random share of up to this fraction, so that jobs started together
+ * drift apart instead of polling in lock-step. Only ever shorter: a finished job is never noticed
+ * later than the schedule promises.
+ */
+export const POLL_JITTER = 0.2;
 
 /** How long one `waitForJob` attempt polls before handing back to the workflow (which calls it again). */
 export const DEFAULT_WAIT_MAX_DURATION_MS = 60 * 60 * 1000;
@@ -79,9 +87,6 @@ export function resolvePollSchedule(poll?: PollSchedule, pollInterval?: Duration
       maximumIntervalMs: durationMs(poll.maximumInterval, 'poll.maximumInterval'),
     }),
     ...(poll?.mode !== undefined && { mode: poll.mode }),
-    ...(poll?.timerThreshold !== undefined && {
-      timerThresholdMs: durationMs(poll.timerThreshold, 'poll.timerThreshold'),
-    }),
   };
   if (
     poll?.initialInterval !== undefined &&
@@ -97,9 +102,9 @@ export function resolvePollSchedule(poll?: PollSchedule, pollInterval?: Duration
   if (!(schedule.maximumIntervalMs >= schedule.initialIntervalMs)) {
     throw new InvalidPollScheduleError('poll.maximumInterval must be >= poll.initialInterval');
   }
-  if (!['auto', 'heartbeat', 'timer'].includes(schedule.mode)) {
+  if (!POLL_MODES.includes(schedule.mode)) {
     throw new InvalidPollScheduleError(
-      `poll.mode must be auto, heartbeat or timer, got ${JSON.stringify(schedule.mode)}`,
+      `poll.mode must be retry, heartbeat or timer, got ${JSON.stringify(schedule.mode)}`,
     );
   }
   return schedule;
@@ -110,9 +115,10 @@ export function nextInterval(schedule: ResolvedPollSchedule, intervalMs: number)
   return Math.min(schedule.maximumIntervalMs, Math.round(intervalMs * schedule.backoffCoefficient));
 }
 
-/** Whether an interval is waited inside `waitForJob` (true) or on a durable timer (false). */
-export function pollsInActivity(schedule: ResolvedPollSchedule, intervalMs: number): boolean {
-  if (schedule.mode === 'heartbeat') return true;
-  if (schedule.mode === 'timer') return false;
-  return intervalMs < schedule.timerThresholdMs;
+/**
+ * The wait actually made for `intervalMs`: shortened by up to `POLL_JITTER`. `random` is
+ * `Math.random` in an activity and the workflow's (replay-safe, seeded) `Math.random` in a workflow.
+ */
+export function jitteredInterval(intervalMs: number, random: () => number): number {
+  return Math.max(1, Math.round(intervalMs * (1 - POLL_JITTER * random())));
 }

@@ -108,7 +108,7 @@ function validatePoll(poll: unknown): void {
     fail(`poll.backoffCoefficient must be a number >= 1, got ${describe(coefficient)}`);
   }
   if (poll.mode !== undefined && typeof poll.mode !== 'string') {
-    fail(`poll.mode must be auto, heartbeat or timer, got ${describe(poll.mode)}`);
+    fail(`poll.mode must be retry, heartbeat or timer, got ${describe(poll.mode)}`);
   }
 }
 

@@ -21,6 +21,9 @@ const READ_RETRY = {
  */
 export const submitActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeSubmitJob'>>({
   startToCloseTimeout: '2 minutes',
+  // Ahead of status checks on the same task queue (priority 1 of 1–5; the default is 3), so that a
+  // burst of starts is not queued behind the polls of running jobs.
+  priority: { priorityKey: 1 },
   heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '1 second',
@@ -51,10 +54,23 @@ export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 
 });
 
 /**
- * `waitForJob` polls inside the activity for up to an hour per attempt, heartbeating each reading.
- * The 5 s heartbeat timeout notices a dead worker within seconds, and sets how often the UI's
- * view of the pending activity is refreshed (Temporal sends heartbeats at 80 % of it, every 4 s);
- * the retry resumes from the last heartbeat.
+ * `retry` polling: each attempt is one status request and the waits between them are the server's
+ * retry timers (`nextRetryDelay` of a BENIGN `JobStillRunning`), so the retry policy's own backoff
+ * applies only to real failures (an outage of the service). No heartbeat timeout: an attempt is
+ * one bounded HTTP request (the client's timeouts), and a heartbeat would cost an action per poll.
+ * No attempt limit and no schedule-to-close timeout: a job may run for days; `timeout` and
+ * cancellation end the wait.
+ */
+export const checkActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeCheckJobStatus'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: READ_RETRY,
+});
+
+/**
+ * `heartbeat` polling: `waitForJob` polls inside the activity until a reading is worth recording,
+ * for up to an hour per call. The 5 s heartbeat timeout notices a dead worker within seconds
+ * (Temporal sends a heartbeat at 80 % of it, every 4 s, and none more); the retry resumes from the
+ * last heartbeat.
  */
 export const waitActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeWaitForJob'>>({
   startToCloseTimeout: DEFAULT_WAIT_MAX_DURATION_MS + 15 * 60 * 1000,

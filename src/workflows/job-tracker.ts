@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatProgressLine } from '../common/progress-line';
+import { progressStep as step } from '../common/progress-step';
 import { childJobProgressSignal, progressQuery } from '../common/queries';
 import {
   EvoComputeJobId,
@@ -72,13 +73,27 @@ export class JobTracker {
   }
 
   /** The job is known (submitted or attached). */
-  jobKnown(job: JobRef): void {
+  /**
+   * The job is known (submitted or attached). `status` is what is known of it without a poll (a
+   * job just submitted is `requested`): recorded at once, in the same upsert as the job's identity.
+   */
+  jobKnown(job: JobRef, status?: JobProgress): void {
     this.view.job = job;
+    if (status) {
+      this.view.status = status;
+      this.lastStep = step(status);
+    }
     if (this.options.searchAttributes) {
       upsertSearchAttributes([
         { key: EvoComputeTopic, value: job.topic },
         { key: EvoComputeTask, value: job.task },
         { key: EvoComputeJobId, value: job.jobId },
+        ...(status
+          ? [
+              { key: EvoComputeStatus, value: status.status },
+              { key: EvoComputeProgress, value: status.progress ?? 0 },
+            ]
+          : []),
       ]);
     }
   }
@@ -115,9 +130,4 @@ export class JobTracker {
         .catch((err) => log.warn('could not signal the parent workflow', { error: String(err) }));
     }
   }
-}
-
-/** A reading's coarse position: status and 10 % step. A change of it is worth a history event. */
-function step(progress: JobProgress): string {
-  return `${progress.status}:${Math.floor((progress.progress ?? 0) / 10)}`;
 }

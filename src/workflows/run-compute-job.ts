@@ -10,9 +10,10 @@ import {
   TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { JobReading } from '../activities/job-reading';
 import { formatDuration } from '../common/duration';
 import { ComputeFailureType, computeFailure, readComputeFailure } from '../common/failures';
-import { nextInterval, pollsInActivity } from '../common/poll-schedule';
+import { jitteredInterval, nextInterval } from '../common/poll-schedule';
 import { formatProgressLine } from '../common/progress-line';
 import {
   type AnyJobResults,
@@ -27,6 +28,7 @@ import {
 import { isInvalidInputError, type ValidComputeJob, validateComputeJobInput } from '../common/validate-input';
 import {
   cancelActivities,
+  checkActivities,
   localReadActivities,
   readActivities,
   submitActivities,
@@ -59,8 +61,8 @@ async function runUntypedComputeJob(input: unknown, resume: unknown): Promise<Co
     return await withinDeadline(run, async () => {
       const job = await submitOrAttach(run, tracker);
       const final = await waitForEnd(job, run, tracker);
-      checkOutcome(job, final);
-      return { job, results: await fetchResults(job, final, tracker) };
+      checkOutcome(job, final.progress);
+      return { job, results: final.results ?? (await fetchResults(job, final.progress, tracker)) };
     });
   } catch (err) {
     throw await failed(err, run, tracker);
@@ -112,46 +114,29 @@ async function submitOrAttach(run: ValidComputeJob, tracker: JobTracker): Promis
       ),
     );
   }
-  tracker.jobKnown(job);
+  // A job just submitted is `requested`: recorded at once, with the job's search attributes.
+  tracker.jobKnown(job, 'submit' in run.start ? { status: 'requested' } : undefined);
   if (!run.resume) tracker.enter('running', `[requested] > ${job.topic}/${job.task} ${job.jobId}`);
   return job;
 }
 
 /**
- * Polls on the schedule until the job ends: inside `waitForJob` while the interval is short (one
- * activity, progress in its heartbeats), then on durable timers with a local-activity status check
- * (six history events a poll). Continues as new before the history grows large.
+ * Polls on the schedule until the job ends. Each step returns when a reading is worth recording
+ * (the first, a new status or 10 % step, the end): in `retry` mode one `evoComputeCheckJobStatus`
+ * whose waits are server-side retry timers, in `heartbeat` mode one `evoComputeWaitForJob` that polls
+ * inside its attempt, in `timer` mode a durable timer and a local-activity status check per poll.
+ * Continues as new before the history grows large.
  */
-async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker): Promise<JobProgress> {
-  const { schedule } = run;
-  let intervalMs = run.resume?.intervalMs ?? schedule.initialIntervalMs;
+async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker): Promise<JobReading> {
+  let intervalMs = run.resume?.intervalMs ?? run.schedule.initialIntervalMs;
   // A new run polls at once; a continued run waits first (its predecessor has just polled).
-  let pollNow = run.resume === undefined;
+  let waitFirst = run.resume !== undefined;
   for (;;) {
-    if (pollNow && pollsInActivity(schedule, intervalMs)) {
-      const waited = await waitActivities.evoComputeWaitForJob.executeWithOptions(
-        { summary: `wait for ${job.topic}/${job.task} ${job.jobId}` },
-        [{ job, schedule, intervalMs, polls: tracker.view.polls }],
-      );
-      tracker.record(waited.progress, waited.polls - tracker.view.polls);
-      if (isTerminalStatus(waited.progress.status)) return waited.progress;
-      intervalMs = waited.intervalMs;
-      // Back from the activity: either the interval has grown into timer range, or the activity
-      // handed back after its maximum duration (heartbeat mode) and is called again at once.
-      pollNow = pollsInActivity(schedule, intervalMs);
-      continue;
-    }
-    if (!pollNow) {
-      await sleep(intervalMs, { summary: `next status poll in ${formatDuration(intervalMs)}` });
-      intervalMs = nextInterval(schedule, intervalMs);
-    }
-    pollNow = false;
-    const progress = await localReadActivities.evoComputeGetJobStatus.executeWithOptions(
-      { summary: `status of ${job.jobId}` },
-      [job],
-    );
-    tracker.record(progress);
-    if (isTerminalStatus(progress.status)) return progress;
+    const reading = await pollStep(job, run, tracker, intervalMs, waitFirst);
+    tracker.record(reading.progress, reading.polls - tracker.view.polls);
+    if (isTerminalStatus(reading.progress.status)) return reading;
+    intervalMs = reading.intervalMs;
+    waitFirst = true;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= CONTINUE_AS_NEW_AFTER_EVENTS) {
       await continueAsNew<typeof runComputeJob>(
@@ -165,6 +150,46 @@ async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker
           runs: (run.resume?.runs ?? 0) + 1,
         },
       );
+    }
+  }
+}
+
+/** One step of the wait, in the schedule's mode: polls until a reading is worth recording. */
+async function pollStep(
+  job: JobRef,
+  run: ValidComputeJob,
+  tracker: JobTracker,
+  intervalMs: number,
+  waitFirst: boolean,
+): Promise<JobReading> {
+  const { schedule } = run;
+  const input = {
+    job,
+    schedule,
+    intervalMs,
+    polls: tracker.view.polls,
+    last: tracker.view.status,
+    waitFirst,
+  };
+  const summary = `wait for ${job.topic}/${job.task} ${job.jobId}`;
+  switch (schedule.mode) {
+    case 'retry':
+      return checkActivities.evoComputeCheckJobStatus.executeWithOptions({ summary }, [input]);
+    case 'heartbeat':
+      return waitActivities.evoComputeWaitForJob.executeWithOptions({ summary }, [input]);
+    case 'timer': {
+      let next = intervalMs;
+      if (waitFirst) {
+        // The workflow's Math.random is seeded by Temporal and replays identically.
+        const wait = jitteredInterval(intervalMs, Math.random);
+        await sleep(wait, { summary: `next status poll in ${formatDuration(wait)}` });
+        next = nextInterval(schedule, intervalMs);
+      }
+      const progress = await localReadActivities.evoComputeGetJobStatus.executeWithOptions(
+        { summary: `status of ${job.jobId}` },
+        [job],
+      );
+      return { progress, polls: tracker.view.polls + 1, intervalMs: next };
     }
   }
 }

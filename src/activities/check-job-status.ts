@@ -1,0 +1,81 @@
+/**
+ * `evoComputeCheckJobStatus`: `retry` polling, Temporal's pattern for infrequent polling. Each
+ * attempt makes one status request. When the reading is worth recording (the first one, a new
+ * status or 10 % step, the end of the job) the activity returns it; otherwise the attempt fails with
+ * a BENIGN `JobStillRunning` whose `nextRetryDelay` is the schedule's next interval, jittered. The
+ * server keeps that wait as the activity's retry timer: nothing is written to the workflow's
+ * history, no worker slot is held and no workflow task runs between polls.
+ *
+ * The attempt number is the schedule's clock: attempt `a` is followed by the interval grown `a - 1`
+ * times, so no state has to be heartbeated (a heartbeat would be one more billable action per poll).
+ * The latest reading travels in the failure's message and details instead: the pending activity's
+ * last failure, which the Temporal UI shows and `getComputeJobProgress` reads.
+ */
+
+import { Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { ComputeApiClient } from '../api/compute-api-client';
+import { formatDuration } from '../common/duration';
+import { ComputeFailureType, computeFailure } from '../common/failures';
+import { jitteredInterval, nextInterval, type ResolvedPollSchedule } from '../common/poll-schedule';
+import { formatProgressLine } from '../common/progress-line';
+import { movesProgress } from '../common/progress-step';
+import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
+import { type JobReading, withResultsIfSucceeded } from './job-reading';
+
+export interface CheckJobStatusInput {
+  job: JobRef;
+  schedule: ResolvedPollSchedule;
+  /** The interval in force: after the first poll (or before it, with `waitFirst`). */
+  intervalMs: number;
+  /** Polls made before this call (the workflow's count). */
+  polls: number;
+  /** The reading the workflow last recorded: readings that do not move it are not handed back. */
+  last?: JobProgress;
+  /** Wait one interval before the first poll (the workflow has just recorded a reading). */
+  waitFirst: boolean;
+}
+
+export async function checkJobStatus(
+  client: ComputeApiClient,
+  input: CheckJobStatusInput,
+): Promise<JobReading> {
+  const context = Context.current();
+  const { attempt } = context.info;
+  const waits = input.waitFirst ? 1 : 0;
+  // Attempt `a` is followed by the interval grown `a - 1` times (failed requests count too: a
+  // struggling service is asked less often, as with any retry).
+  let intervalMs = input.intervalMs;
+  for (let grown = 1; grown < attempt; grown++) intervalMs = nextInterval(input.schedule, intervalMs);
+  const retryIn = () => jitteredInterval(intervalMs, Math.random);
+  if (attempt <= waits) {
+    const delay = retryIn();
+    throw stillRunning(input, input.last, input.polls, delay);
+  }
+  const polls = input.polls + attempt - waits;
+  const progress = await client.getStatus(input.job, { signal: context.cancellationSignal });
+  if (isTerminalStatus(progress.status) || movesProgress(input.last, progress)) {
+    return withResultsIfSucceeded(
+      client,
+      input.job,
+      { progress, polls, intervalMs },
+      context.cancellationSignal,
+    );
+  }
+  throw stillRunning(input, progress, polls, retryIn());
+}
+
+function stillRunning(
+  input: CheckJobStatusInput,
+  reading: JobProgress | undefined,
+  polls: number,
+  delayMs: number,
+) {
+  const line = reading ? formatProgressLine(reading) : '[waiting]';
+  return computeFailure(
+    ComputeFailureType.JobStillRunning,
+    `${line} (poll ${polls}; next in ${formatDuration(delayMs)})`,
+    { job: input.job, status: reading, polls },
+    { nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN },
+  );
+}
