@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   DEFAULT_POLL_SCHEDULE,
+  POLL_MODES,
   type PollMode,
   type ResolvedPollSchedule,
 } from '../../src/common/poll-schedule';
@@ -34,8 +35,8 @@ export interface BenchConfig {
   timeoutMs: number;
   /** Run the measured worker with `--cpu-prof`. */
   profile: boolean;
-  /** Poll mode of the `many` phase's workflows (default `auto`, the workflow's default). */
-  mode: PollMode;
+  /** Poll modes the `many` phase measures, one after the other (default all three). */
+  modes: PollMode[];
 }
 
 const SETTINGS = {
@@ -49,7 +50,7 @@ const SETTINGS = {
   out: { env: 'BENCH_OUT', flag: 'out', default: 'bench/RESULTS.md' },
   timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '1200' },
   profile: { env: 'BENCH_PROFILE', flag: 'profile', default: '' },
-  mode: { env: 'BENCH_MODE', flag: 'mode', default: 'auto' },
+  modes: { env: 'BENCH_MODES', flag: 'modes', default: POLL_MODES.join(',') },
 } as const;
 
 export const USAGE = `npm run bench [-- --flag=value ...]   (or the BENCH_* variable of each flag)
@@ -101,10 +102,14 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     out: raw('out'),
     timeoutMs: number('timeoutMs', 10) * 1000,
     profile: ['1', 'true', 'yes'].includes(raw('profile').toLowerCase()),
-    mode: raw('mode') as PollMode,
+    modes: raw('modes')
+      .split(',')
+      .map((mode) => mode.trim())
+      .filter(Boolean) as PollMode[],
   };
-  if (!['auto', 'heartbeat', 'timer'].includes(config.mode)) {
-    throw new Error('BENCH_MODE / --mode must be auto, heartbeat or timer');
+  for (const mode of config.modes) {
+    if (!POLL_MODES.includes(mode))
+      throw new Error(`BENCH_MODES: unknown mode ${mode}; modes are ${POLL_MODES.join(', ')}`);
   }
   if (config.maxDurationMs < config.minDurationMs) throw new Error('BENCH_MAX_MS must be >= BENCH_MIN_MS');
   return config;

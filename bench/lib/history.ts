@@ -134,3 +134,112 @@ export function cycleShapes(cycles: readonly string[][]): { shape: string[]; cou
   }
   return [...byKey.values()].sort((a, b) => b.count - a.count);
 }
+
+/** A reading the workflow recorded (a search-attribute upsert of status and progress), and when. */
+export interface RecordedReading {
+  status: string;
+  progress: number;
+  /** When the workflow task that recorded it completed: from then on the query answers with it. */
+  visibleAt: number;
+  /** When the poll that brought it ended: the activity's completion, or the start of the workflow task that ran the local-activity check. */
+  polledAt: number;
+}
+
+/** Temporal Cloud billable actions of one run's history, by the published rules (docs/polling.md). */
+export interface HistoryActions {
+  workflowStarts: number;
+  timers: number;
+  /** Every attempt of every activity (the `attempt` of its started event). */
+  activityAttempts: number;
+  /** Workflow tasks with at least one local activity: all of a task's local activities are one action. */
+  localActivityBatches: number;
+  /** Upserts, less those that set only `TemporalChangeVersion`. */
+  upserts: number;
+  signals: number;
+}
+
+export interface HistoryCosts {
+  actions: HistoryActions;
+  readings: RecordedReading[];
+  /** [started, closed] of each activity attempt that ended the activity (epoch ms). */
+  activitySpans: [number, number][];
+}
+
+function decodePayload(payload: { data?: Uint8Array | null } | null | undefined): unknown {
+  if (!payload?.data) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload.data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function historyCosts(events: readonly HistoryEvent[]): HistoryCosts {
+  const actions: HistoryActions = {
+    workflowStarts: 0,
+    timers: 0,
+    activityAttempts: 0,
+    localActivityBatches: 0,
+    upserts: 0,
+    signals: 0,
+  };
+  const readings: RecordedReading[] = [];
+  const activitySpans: [number, number][] = [];
+  const startedBy = new Map<string, number>();
+  let lastDelivery: number | undefined;
+  let lastTaskStarted = 0;
+  let batchCounted = false;
+  for (const event of events) {
+    const type = typeName(event);
+    const at = millis(event.eventTime);
+    if (type === 'WORKFLOW_EXECUTION_STARTED') actions.workflowStarts++;
+    if (type === 'TIMER_STARTED') actions.timers++;
+    if (type === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED') actions.signals++;
+    if (type === 'WORKFLOW_TASK_STARTED') {
+      lastTaskStarted = at;
+      batchCounted = false;
+    }
+    if (localActivityType(event) !== undefined && !batchCounted) {
+      actions.localActivityBatches++;
+      batchCounted = true;
+      lastDelivery = lastTaskStarted;
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) {
+      actions.activityAttempts += Math.max(1, started.attempt ?? 1);
+      startedBy.set(String(started.scheduledEventId), at);
+    }
+    const closed =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
+    if (closed) {
+      const from = startedBy.get(String(closed.scheduledEventId));
+      if (from !== undefined) activitySpans.push([from, at]);
+      if (event.activityTaskCompletedEventAttributes) lastDelivery = at;
+    }
+    const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
+    if (upsert) {
+      const fields = upsert.searchAttributes?.indexedFields ?? {};
+      const keys = Object.keys(fields);
+      if (keys.some((key) => key !== 'TemporalChangeVersion')) actions.upserts++;
+      const status = decodePayload(fields.EvoComputeStatus);
+      // Readings only: the upsert with the job's identity records what the submit said, not a poll.
+      if (typeof status === 'string' && !keys.includes('EvoComputeJobId') && lastDelivery !== undefined) {
+        const progress = decodePayload(fields.EvoComputeProgress);
+        readings.push({
+          status,
+          progress: typeof progress === 'number' ? progress : 0,
+          visibleAt: at,
+          polledAt: lastDelivery,
+        });
+      }
+    }
+  }
+  return { actions, readings, activitySpans };
+}
+
+export function totalActions(actions: HistoryActions): number {
+  return Object.values(actions).reduce((sum, n) => sum + n, 0);
+}

@@ -9,7 +9,7 @@ import { startChild, waitForMessage } from '../lib/children';
 import { type BenchContext, ORG_ID, SCHEDULE, TOKEN, withTimeout } from '../lib/context';
 import { between, type Sample, Sampler } from '../lib/sampler';
 import { jobDurations } from '../lib/stats';
-import { IN_ACTIVITY_MS, type PhaseWindow } from './many';
+import { type PhaseWindow, START_WINDOW_MS } from './many';
 
 export interface BareResult {
   jobs: number;
@@ -68,7 +68,7 @@ export async function runBareLoop(ctx: BenchContext): Promise<BareResult> {
       return (result.doneAt[index] ?? 0) - (job.submittedAt + (durations[index] ?? 0));
     });
     const submitted = Math.max(...emulatorJobs.map((job) => job.submittedAt));
-    const boundary = sampler.at(submitted + IN_ACTIVITY_MS);
+    const boundary = sampler.at(submitted + START_WINDOW_MS);
     const whole = between(first, end);
     return {
       jobs,

@@ -5,13 +5,15 @@
  * and the worker's CPU and peak memory.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { PollMode } from '../../src/common/poll-schedule';
 import type { RunComputeJobInput } from '../../src/common/types';
 import { startComputeEmulator } from '../../src/emulator';
 import { delay } from '../lib/children';
 import { type BenchContext, mapLimit, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN } from '../lib/context';
-import { analyze } from '../lib/history';
+import { allRuns, analyze, type HistoryActions, historyCosts, type RecordedReading } from '../lib/history';
 import { childProcesses, peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
 import { between, type Sample, Sampler } from '../lib/sampler';
+import { type ServerMetrics, scrapeServerMetrics } from '../lib/server-metrics';
 import { intervalInForce, jobDurations } from '../lib/stats';
 
 export interface JobTiming {
@@ -25,8 +27,14 @@ export interface JobTiming {
   intervalMs: number;
   /** The actual gap between the last two status polls, when both were timer polls. */
   actualGapMs?: number;
-  /** Whether it finished while polls were made inside `waitForJob`. */
+  /** Whether the last poll was made by an activity (retry, heartbeat) rather than after a timer. */
   inActivity: boolean;
+  /** History events of all its runs. */
+  events: number;
+  actions: HistoryActions;
+  /** Readings the workflow recorded, with when the job changed (emulator plan) and when it was polled and visible. */
+  readings: (RecordedReading & { changedAt: number })[];
+  activitySpans: [number, number][];
   /** Workflow start time (describe().startTime) and the job's submit time in the emulator. */
   startedAt: number;
   submittedAt: number;
@@ -42,6 +50,9 @@ export interface PhaseWindow {
 }
 
 export interface ManyResult {
+  mode: PollMode;
+  /** Heartbeats and activity failures the dev server received during the phase (its metrics). */
+  server?: ServerMetrics;
   jobs: number;
   durations: { minMs: number; maxMs: number; seed: number };
   startSeconds: number;
@@ -67,17 +78,22 @@ export interface ManyResult {
   startedAt: number;
 }
 
-/** The in-activity phase of the default schedule ends about this long after a job's first poll. */
-export const IN_ACTIVITY_MS = 25_000;
+/** The first window of the CPU breakdown: starts, submits and the short intervals of the schedule. */
+export const START_WINDOW_MS = 25_000;
 
-export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironment): Promise<ManyResult> {
+export async function runManyJobs(
+  ctx: BenchContext,
+  env: TestWorkflowEnvironment,
+  mode: PollMode,
+  metricsUrl: string | undefined,
+): Promise<ManyResult> {
   const { jobs, minDurationMs, maxDurationMs, seed, startBatch } = ctx.config;
   const cleanup = ctx.cleanup.scope('the many phase');
   const emulator = await startComputeEmulator({ accessToken: TOKEN, maxRecordedRequests: 0 });
   cleanup.add('close the many-jobs emulator', () => emulator.close());
   try {
-    const taskQueue = 'evo-compute-bench-many';
-    const worker = await startWorkerProcess(ctx, cleanup, 'worker-many', {
+    const taskQueue = `evo-compute-bench-many-${mode}`;
+    const worker = await startWorkerProcess(ctx, cleanup, `worker-many-${mode}`, {
       address: env.address,
       namespace: env.namespace ?? 'default',
       taskQueue,
@@ -89,9 +105,10 @@ export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironmen
     const durations = jobDurations(jobs, minDurationMs, maxDurationMs, seed);
     const tag = Date.now().toString(36);
     ctx.log(
-      `many: ${jobs} jobs of ${minDurationMs / 1000}–${maxDurationMs / 1000} s on one worker, starting in batches of ${startBatch}`,
+      `many (${mode}): ${jobs} jobs of ${minDurationMs / 1000}–${maxDurationMs / 1000} s on one worker, starting in batches of ${startBatch}`,
     );
 
+    const metricsBefore = metricsUrl ? await scrapeServerMetrics(metricsUrl) : undefined;
     const sampler = new Sampler(emulator, worker.pid, server?.pid);
     cleanup.add('stop the many-jobs sampler', () => sampler.stop());
     const threadsBefore = threadCpu(worker.pid);
@@ -106,8 +123,8 @@ export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironmen
             topic: 'emulator',
             task: 'job',
             parameters: { durationMs: durations[index], benchIndex: index },
-            // The default schedule; the mode only when BENCH_MODE asks for another than the default.
-            ...(ctx.config.mode === 'auto' ? {} : { poll: { mode: ctx.config.mode } }),
+            // The default schedule, in the mode measured.
+            poll: { mode },
           };
           return env.client.workflow.start('runComputeJob', { taskQueue, workflowId, args: [input] });
         }),
@@ -154,6 +171,7 @@ export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironmen
     await delay(Math.max(0, Math.min(1500, lastClose + 1100 - Date.now())));
     const threadsAfter = threadCpu(worker.pid);
     sampler.stop();
+    const metricsAfter = metricsUrl ? await scrapeServerMetrics(metricsUrl) : undefined;
     const end = sampler.at(lastClose);
     const whole = between(first, end);
     const emulatorJobs = emulator.jobs();
@@ -168,23 +186,31 @@ export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironmen
         throw new Error(`job ${index} is missing`);
       const durationMs = durations[index] ?? 0;
       const finishedAt = job.submittedAt + durationMs;
-      const history = analyze((await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
+      const runs = await allRuns(env.client, workflowId);
+      const events = runs.flat();
+      const history = analyze(runs.at(-1) ?? []);
+      const costs = historyCosts(events);
       const markerTimes = history.statusMarkerTimes;
       const lastMarker = markerTimes.at(-1);
-      const inActivity =
-        lastMarker === undefined ||
-        (history.lastWaitForJobEnd !== undefined && history.lastWaitForJobEnd > lastMarker);
+      const lastActivityEnd = costs.activitySpans.at(-1)?.[1];
+      const inActivity = mode !== 'timer';
       let intervalMs: number;
       if (!inActivity && history.lastTimerMs !== undefined) {
         intervalMs = history.lastTimerMs;
       } else {
-        const firstPoll = history.firstWaitForJobStart ?? job.submittedAt;
-        intervalMs = intervalInForce(SCHEDULE, finishedAt - firstPoll);
+        intervalMs = intervalInForce(SCHEDULE, finishedAt - job.submittedAt);
       }
       const actualGapMs =
         !inActivity && markerTimes.length >= 2 ? (lastMarker ?? 0) - (markerTimes.at(-2) ?? 0) : undefined;
-      const lastPoll = inActivity ? history.lastWaitForJobEnd : lastMarker;
+      const lastPoll = inActivity ? lastActivityEnd : lastMarker;
       const afterLastPollMs = lastPoll === undefined ? undefined : closedAt - lastPoll;
+      const readings = costs.readings.map((reading) => ({
+        ...reading,
+        changedAt:
+          reading.status === 'in progress'
+            ? job.submittedAt + (Math.floor(reading.progress / 10) / 10) * durationMs
+            : finishedAt,
+      }));
       return {
         index,
         durationMs,
@@ -196,17 +222,29 @@ export async function runManyJobs(ctx: BenchContext, env: TestWorkflowEnvironmen
         actualGapMs,
         inActivity,
         afterLastPollMs,
+        events: events.length,
+        actions: costs.actions,
+        readings,
+        activitySpans: costs.activitySpans,
       };
     });
 
     const peakHwm = hwmReset ? peakRssMiB(worker.pid) : undefined;
-    const startWindow = sampler.at(startedAll + IN_ACTIVITY_MS);
+    const startWindow = sampler.at(startedAll + START_WINDOW_MS);
     const windows: PhaseWindow[] = [
-      { label: 'start + in-activity polls', ...pick(between(first, startWindow)) },
-      { label: 'timer polls', ...pick(between(startWindow, end)) },
+      { label: `start + first ${START_WINDOW_MS / 1000} s`, ...pick(between(first, startWindow)) },
+      { label: 'the rest', ...pick(between(startWindow, end)) },
     ];
     await worker.stop();
     return {
+      mode,
+      server:
+        metricsBefore && metricsAfter
+          ? {
+              heartbeats: metricsAfter.heartbeats - metricsBefore.heartbeats,
+              activityFailures: metricsAfter.activityFailures - metricsBefore.activityFailures,
+            }
+          : undefined,
       jobs,
       durations: { minMs: minDurationMs, maxMs: maxDurationMs, seed },
       startSeconds,
