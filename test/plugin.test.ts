@@ -14,6 +14,7 @@ import { startLocalTemporal } from './helpers/temporal-env';
 
 const COMPUTE_ACTIVITIES = [
   'evoComputeCancelJob',
+  'evoComputeCheckJobStatus',
   'evoComputeGetJobResults',
   'evoComputeGetJobStatus',
   'evoComputeSearchAttributesRegistered',

@@ -27,8 +27,9 @@ import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-a
 export interface EvoComputePluginOptions extends ComputeApiClientOptions {}
 
 /**
- * Concurrent activities a worker allows when the plugin sets them: `evoComputeWaitForJob` holds a
- * slot while it waits, and those slots are idle I/O, not CPU, so a worker can hold many.
+ * Concurrent activities a worker allows when the plugin sets them: in `heartbeat` poll mode
+ * `evoComputeWaitForJob` holds a slot while it waits, and those slots are idle I/O, not CPU, so a
+ * worker can hold many (`retry` and `timer` modes hold none between polls).
  */
 export const COMPUTE_ACTIVITY_SLOTS = 1_000;
 

@@ -27,6 +27,7 @@ test('every failure type is either retried or not, and only the transient ones a
   assert.deepEqual([...RETRYABLE_FAILURE_TYPES].sort(), [
     'AccessTokenUnavailable',
     'JobPending',
+    'JobStillRunning',
     'NetworkError',
     'RateLimited',
     'ServerError',

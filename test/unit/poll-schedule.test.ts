@@ -3,12 +3,15 @@ import { test } from 'node:test';
 import {
   DEFAULT_POLL_SCHEDULE,
   InvalidPollScheduleError,
+  jitteredInterval,
   nextInterval,
-  pollsInActivity,
+  POLL_JITTER,
   resolvePollSchedule,
 } from '../../src/common/poll-schedule';
+import { movesProgress } from '../../src/common/progress-step';
 
-test('the defaults: 1 s growing by 1.5 to 30 s, auto mode, timers from 10 s', () => {
+test('the defaults: 1 s growing by 1.5 to 30 s, retry mode', () => {
+  assert.equal(DEFAULT_POLL_SCHEDULE.mode, 'retry');
   assert.deepEqual(resolvePollSchedule(), DEFAULT_POLL_SCHEDULE);
   const intervals = [DEFAULT_POLL_SCHEDULE.initialIntervalMs];
   while (intervals.length < 12) intervals.push(nextInterval(DEFAULT_POLL_SCHEDULE, intervals.at(-1) ?? 0));
@@ -36,12 +39,44 @@ test('an initial interval above the default maximum raises the maximum with it',
   assert.equal(resolvePollSchedule({ initialInterval: '1 minute' }).maximumIntervalMs, 60_000);
 });
 
-test('auto mode polls inside the activity below the threshold, on timers from it', () => {
-  const auto = resolvePollSchedule();
-  assert.equal(pollsInActivity(auto, 9_999), true);
-  assert.equal(pollsInActivity(auto, 10_000), false);
-  assert.equal(pollsInActivity(resolvePollSchedule({ mode: 'heartbeat' }), 60_000), true);
-  assert.equal(pollsInActivity(resolvePollSchedule({ mode: 'timer' }), 100), false);
+test('jitter only ever shortens a wait, by up to POLL_JITTER', () => {
+  assert.equal(
+    jitteredInterval(10_000, () => 0),
+    10_000,
+  );
+  assert.equal(
+    jitteredInterval(10_000, () => 0.5),
+    10_000 * (1 - POLL_JITTER / 2),
+  );
+  assert.equal(
+    jitteredInterval(10_000, () => 0.999_999),
+    Math.round(10_000 * (1 - POLL_JITTER * 0.999_999)),
+  );
+  assert.equal(
+    jitteredInterval(1, () => 0.999),
+    1,
+    'never zero',
+  );
+});
+
+test('a reading is handed to the workflow when it is the first, or moves the status or the 10 % step', () => {
+  assert.equal(movesProgress(undefined, { status: 'requested' }), true);
+  assert.equal(movesProgress({ status: 'requested' }, { status: 'requested', progress: 0 }), false);
+  assert.equal(movesProgress({ status: 'requested' }, { status: 'in progress', progress: 0 }), true);
+  assert.equal(
+    movesProgress({ status: 'in progress', progress: 12 }, { status: 'in progress', progress: 19 }),
+    false,
+  );
+  assert.equal(
+    movesProgress({ status: 'in progress', progress: 19 }, { status: 'in progress', progress: 20 }),
+    true,
+  );
+  // A reading without a percentage keeps the last one, as the workflow's record does.
+  assert.equal(movesProgress({ status: 'in progress', progress: 40 }, { status: 'in progress' }), false);
+  assert.equal(
+    movesProgress({ status: 'in progress', progress: 99 }, { status: 'succeeded', progress: 100 }),
+    true,
+  );
 });
 
 test('a schedule that makes no sense is refused, naming the field', () => {
@@ -61,7 +96,7 @@ test('a schedule that makes no sense is refused, naming the field', () => {
     );
   }
   assert.throws(
-    () => resolvePollSchedule({ timerThreshold: 'soon' }),
-    /poll\.timerThreshold must be a duration/,
+    () => resolvePollSchedule({ mode: 'auto' } as never),
+    /poll\.mode must be retry, heartbeat or timer/,
   );
 });
