@@ -36,6 +36,9 @@ function localActivityType(event: HistoryEvent): string | undefined {
   }
 }
 
+/** The activities that poll (retry and heartbeat modes); each call writes 6 events. */
+const POLLING_ACTIVITIES = new Set(['evoComputeWaitForJob', 'evoComputeCheckJobStatus']);
+
 export interface HistoryAnalysis {
   events: number;
   types: string[];
@@ -45,7 +48,7 @@ export interface HistoryAnalysis {
   statusMarkerTimes: number[];
   /** Event types of each complete poll cycle (one TIMER_STARTED up to the next). */
   cycles: string[][];
-  /** `waitForJob` activities scheduled. */
+  /** Polling activities scheduled (`waitForJob`, `checkJobStatus`). */
   waitForJobCalls: number;
   /** Duration of the last timer started, ms (the poll interval in force at the end), if any. */
   lastTimerMs?: number;
@@ -76,7 +79,7 @@ export function analyze(events: readonly HistoryEvent[]): HistoryAnalysis {
       statusMarkerTimes.push(millis(event.eventTime));
     }
     const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'evoComputeWaitForJob') {
+    if (POLLING_ACTIVITIES.has(scheduled?.activityType?.name ?? '')) {
       waitForJobCalls++;
       waitScheduledIds.add(String(event.eventId));
     }
