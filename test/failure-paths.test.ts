@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ComputeApiClient } from '../src/api/compute-api-client';
 import { RESULTS_LIMIT_BYTES, readComputeFailure } from '../src/common/failures';
 import type { RunComputeJobInput } from '../src/common/types';
 import type { ComputeEmulator } from '../src/emulator';
@@ -37,7 +38,11 @@ after(async () => {
   await stack?.close();
 });
 
-function startWorkflow(type: string, args: unknown[], taskQueue = TASK_QUEUE): Promise<WorkflowHandle> {
+function startWorkflow(
+  type: string,
+  args: unknown[],
+  taskQueue = TASK_QUEUE,
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
   return env.client.workflow.start(type, { taskQueue, workflowId: uniqueId(type), args });
 }
 
@@ -307,5 +312,34 @@ describe('typed failures on the first attempt', () => {
     const [remote] = jobsTagged(emulator, input);
     assert.equal(remote?.status, 'succeeded');
     assert.equal(remote?.cancelRequests, 0, 'a finished job is not cancelled');
+  });
+});
+
+describe('continue-as-new', () => {
+  test('a continued run keeps the deadline and the poll count it was handed, and still cancels its job', async () => {
+    const client = new ComputeApiClient({ baseUrl: emulator.url, accessToken: TOKEN });
+    const job = await client
+      .submit({
+        orgId: ORG_ID,
+        topic: 'emulator',
+        task: 'job',
+        parameters: { durationMs: 300_000, cancelDelayMs: 0 },
+      })
+      .finally(() => client.close());
+    // What a run hands to the next: its deadline (3 s from now), polls so far, the next interval.
+    const resume = {
+      polls: 40,
+      intervalMs: 200,
+      deadline: Date.now() + 3000,
+      searchAttributes: false,
+      runs: 1,
+    };
+    const handle = await startWorkflow('runComputeJob', [{ job, pollInterval: 200, timeout: '1h' }, resume]);
+    const failure = await typedFailure(handle);
+    assert.equal(failure.type, 'JobTimedOut', 'the carried deadline, not a new hour from this run');
+    const view = (await handle.query('progress')) as { polls: number };
+    assert.ok(view.polls > 40, `polls went on from the carried count: ${view.polls}`);
+    assert.equal(emulator.getJob(job.jobId)?.status, 'cancelled');
+    assert.equal(emulator.getJob(job.jobId)?.cancelRequests, 1);
   });
 });
