@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { shellWord } from '../src/cli/invocation';
 import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -43,17 +44,22 @@ interface CliRun {
   stderr(): string;
 }
 
-function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
+/** The environment the CLI runs in: the test's Temporal server, task queue and org. */
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { TEMPORAL_API_KEY: _key, TEMPORAL_TLS: _tls, ...inherited } = process.env;
+  return {
+    ...inherited,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    EVO_COMPUTE_TASK_QUEUE: TASK_QUEUE,
+    EVO_ORG_ID: ORG_ID,
+    ...extra,
+  };
+}
+
+function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: {
-      ...inherited,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
-      EVO_COMPUTE_TASK_QUEUE: TASK_QUEUE,
-      EVO_ORG_ID: ORG_ID,
-      ...options.env,
-    },
+    env: cliEnv(options.env),
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (options.stdin !== undefined) child.stdin?.end(options.stdin);
@@ -172,6 +178,29 @@ describe('evo-compute run', () => {
       messages(run.stderr()).join('\n'),
       /^evo-compute: cancelled: workflow evo-compute\/emulator\/job\/.*; job .* is cancelled$/,
     );
+    assert.equal(jobTagged(tag)?.status, 'cancelled');
+    assert.equal(jobTagged(tag)?.cancelRequests, 1);
+  });
+
+  test('on a terminal, Ctrl-C asks before cancelling, also when the params came from standard input', async () => {
+    const tag = uniqueId('tag');
+    const params = JSON.stringify({ tag, durationMs: 60_000, cancelDelayMs: 100 });
+    const command = [process.execPath, CLI, 'run', ...EMULATOR_JOB, '--params', '-'].map(shellWord).join(' ');
+    // `script` gives the pipeline a terminal, as a person's shell would; its input is the keyboard.
+    const terminal = spawn('script', ['-qfec', `echo ${shellWord(params)} | ${command}`, '/dev/null'], {
+      env: cliEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    terminal.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+    });
+    const exited = new Promise((resolve) => terminal.on('close', resolve));
+    await waitFor('the progress bar', () => screen.includes('[in progress]'));
+    terminal.stdin.write('\x03');
+    await waitFor('the question', () => screen.includes('Cancel the job? [y/N]'));
+    terminal.stdin.write('y\r');
+    assert.equal(await exited, 130, screen);
     assert.equal(jobTagged(tag)?.status, 'cancelled');
     assert.equal(jobTagged(tag)?.cancelRequests, 1);
   });
