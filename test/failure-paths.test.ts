@@ -282,37 +282,47 @@ describe('typed failures on the first attempt', () => {
     assert.equal(posts, 1);
   });
 
-  test('results over the payload limit fail with ResultsTooLarge after one download', async () => {
-    let downloads = 0;
-    const huge = JSON.stringify({ status: 'succeeded', results: { grid: 'x'.repeat(3 * 1024 * 1024) } });
-    const proxy = await startFaultProxy(emulator.url, (req, reply) => {
-      if (!isResultsRequest(req) || reply.status !== 200) return undefined;
-      downloads++;
-      return { ...reply, body: huge };
-    });
-    const input = testJob({ durationMs: 200 });
-    try {
-      await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
-        const handle = await startWorkflow('runComputeJob', [input], queue);
-        const failure = await typedFailure(handle);
-        assert.equal(failure.type, 'ResultsTooLarge');
-        await recordHistory(handle, 'results-too-large');
-        assert.equal(failure.nonRetryable, true);
-        assert.match(failure.message, /3 MiB/);
-        assert.match(
-          failure.message,
-          new RegExp(`${Math.floor(RESULTS_LIMIT_BYTES / 1024 / 1024)}\\.\\d MiB`),
-        );
-        assert.equal(readComputeFailure(failure)?.details.limitBytes, RESULTS_LIMIT_BYTES);
+  for (const [mode, options] of [
+    ['timer', { pollInterval: 100 }],
+    ['default', { pollInterval: undefined }],
+  ] as const) {
+    test(`results over the payload limit fail with ResultsTooLarge after one download (${mode} polling)`, async () => {
+      let downloads = 0;
+      const huge = JSON.stringify({ status: 'succeeded', results: { grid: 'x'.repeat(3 * 1024 * 1024) } });
+      const proxy = await startFaultProxy(emulator.url, (req, reply) => {
+        if (!isResultsRequest(req) || reply.status !== 200) return undefined;
+        downloads++;
+        return { ...reply, body: huge };
       });
-    } finally {
-      await proxy.close();
-    }
-    assert.equal(downloads, 1, 'downloaded once, not at every retry');
-    const [remote] = jobsTagged(emulator, input);
-    assert.equal(remote?.status, 'succeeded');
-    assert.equal(remote?.cancelRequests, 0, 'a finished job is not cancelled');
-  });
+      const input = testJob({ durationMs: 200 }, options);
+      try {
+        await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
+          const handle = await startWorkflow('runComputeJob', [input], queue);
+          const failure = await typedFailure(handle);
+          assert.equal(failure.type, 'ResultsTooLarge');
+          assert.doesNotMatch(
+            failure.message,
+            /remote job was cancelled/,
+            'a finished job is not said to be cancelled',
+          );
+          if (mode === 'timer') await recordHistory(handle, 'results-too-large');
+          assert.equal(failure.nonRetryable, true);
+          assert.match(failure.message, /3 MiB/);
+          assert.match(
+            failure.message,
+            new RegExp(`${Math.floor(RESULTS_LIMIT_BYTES / 1024 / 1024)}\\.\\d MiB`),
+          );
+          assert.equal(readComputeFailure(failure)?.details.limitBytes, RESULTS_LIMIT_BYTES);
+        });
+      } finally {
+        await proxy.close();
+      }
+      assert.equal(downloads, 1, 'downloaded once, not at every retry');
+      const [remote] = jobsTagged(emulator, input);
+      assert.equal(remote?.status, 'succeeded');
+      assert.equal(remote?.cancelRequests, 0, 'a finished job is not cancelled');
+    });
+  }
 });
 
 describe('continue-as-new', () => {

@@ -235,8 +235,8 @@ async function failed(err: unknown, run: ValidComputeJob, tracker: JobTracker): 
   if (err instanceof ContinueAsNew || !(err instanceof TemporalFailure)) return err;
   const job = tracker.view.job;
   const status = tracker.view.status;
-  const remoteJobCancelled = job !== undefined && !(status && isTerminalStatus(status.status));
-  if (remoteJobCancelled) await cancelRemoteJob(job, tracker, run);
+  const mayStillRun = job !== undefined && !(status && isTerminalStatus(status.status));
+  const remoteJobCancelled = mayStillRun && (await cancelRemoteJob(job, tracker, run));
   tracker.view.phase = 'done';
   if (isCancellation(err)) {
     if (CancellationScope.current().consideredCancelled) return err;
@@ -261,10 +261,10 @@ async function failed(err: unknown, run: ValidComputeJob, tracker: JobTracker): 
 /**
  * Sends the one DELETE for this job, unless a status check shows it has already ended, then waits,
  * bounded by `cancelWait`, for the service to confirm `cancelled`. Runs non-cancellable: the
- * workflow is already on its way out.
+ * workflow is already on its way out. Resolves with whether the DELETE was sent.
  */
-async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidComputeJob): Promise<void> {
-  await CancellationScope.nonCancellable(async () => {
+async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidComputeJob): Promise<boolean> {
+  return CancellationScope.nonCancellable(async () => {
     tracker.enter('cancelling', `[cancelling] > cancelling ${job.topic}/${job.task} ${job.jobId}`);
     const giveUpAt = Date.now() + run.cancelWaitMs;
     let deleteSent = false;
@@ -275,9 +275,9 @@ async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidCompu
         tracker.record(progress);
       } catch (err) {
         log.warn('could not read the job status while cancelling', { jobId: job.jobId, error: String(err) });
-        if (deleteSent) return;
+        if (deleteSent) return deleteSent;
       }
-      if (progress && isTerminalStatus(progress.status)) return;
+      if (progress && isTerminalStatus(progress.status)) return deleteSent;
       if (!deleteSent) {
         deleteSent = true;
         try {
@@ -295,7 +295,7 @@ async function cancelRemoteJob(job: JobRef, tracker: JobTracker, run: ValidCompu
           jobId: job.jobId,
           status: progress?.status,
         });
-        return;
+        return deleteSent;
       }
       const waitMs = Math.min(left, run.schedule.initialIntervalMs);
       await sleep(waitMs, { summary: `check for cancelled in ${formatDuration(waitMs)}` });
