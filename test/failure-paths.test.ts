@@ -213,6 +213,7 @@ describe('no orphaned remote jobs', () => {
       ['timer', { pollInterval: 100 }],
       ['heartbeat', { pollInterval: undefined, poll: { mode: 'heartbeat', initialInterval: 100 } }],
       ['retry', { pollInterval: undefined, poll: { mode: 'retry', initialInterval: 100 } }],
+      ['retry', { pollInterval: undefined, poll: { mode: 'retry', initialInterval: 100 } }],
     ] as const) {
       test(`${what} (${mode} polling) fails the workflow and cancels the remote job`, async () => {
         const input = testJob(
