@@ -7,7 +7,11 @@ import type { JobProgress, JobRef, Problem } from './types';
  * breaking change.
  */
 export const ComputeFailureType = {
-  /** Bad IDs, empty topic/task, parameters that are not a JSON object. Not retried. */
+  /**
+   * Input no request should be made with: bad IDs, an empty topic or task, parameters that are not
+   * a JSON object (or not the task's schema), and any malformed workflow input (the message names
+   * the field). Not retried.
+   */
   InvalidInput: 'InvalidInput',
   /** HTTP 400. Not retried. */
   BadRequest: 'BadRequest',
