@@ -388,9 +388,9 @@ function renderHour(hour: HourEvents): string {
   return `### A one-hour job at the default schedule
 
 On the time-skipping server, which skips durable timers (workflow timers and activity retry timers)
-but not waits inside an activity. The test server has no \`EvoCompute*\` search attributes, so the
-upserts here set only ${t.upsertKeys.join('; ') || 'nothing'}; on a server with them registered add one event
-and one action per status change and 10 % step (about 12 per job) to every mode.
+but not waits inside an activity. The test server has no \`EvoCompute*\` search attributes (the
+workflows skip the upserts there); on a server with them registered add one event and one action
+per status change and 10 % step (about 12 per job) to every mode.
 
 ${table(['mode', 'how', 'history events', 'billable actions', 'of which'], rows)}
 `;
