@@ -12,6 +12,7 @@ import { type CheckJobStatusInput, checkJobStatus } from './check-job-status';
 import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 import type { JobReading } from './job-reading';
+import { activityMetrics, recordIfEnded, recordSubmitted } from './metrics';
 import { checkedResults } from './results';
 import { checkResultsSize } from './results-size';
 import { createSearchAttributeCheck } from './search-attributes';
@@ -36,6 +37,8 @@ export interface ComputeActivities {
 
 export function createComputeActivities(options: ComputeActivitiesOptions): ComputeActivities {
   const client = 'client' in options ? options.client : new ComputeApiClient(options);
+  // Requests and token refreshes are counted in the activity that makes them (see metrics.ts).
+  client.observe(activityMetrics);
 
   /** Runs one client call as an activity body: heartbeats, cancellation, typed failures. */
   async function call<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -48,8 +51,16 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
 
   return {
     /** Not idempotent; see submit-job.ts for how a retry is kept from creating a second job. */
-    evoComputeSubmitJob: (input) => submitJob(client, input),
-    evoComputeGetJobStatus: (job) => call((signal) => client.getStatus(job, { signal })),
+    evoComputeSubmitJob: async (input) => {
+      const job = await submitJob(client, input);
+      recordSubmitted(job.topic, job.task);
+      return job;
+    },
+    evoComputeGetJobStatus: async (job) => {
+      const progress = await call((signal) => client.getStatus(job, { signal }));
+      recordIfEnded(progress);
+      return progress;
+    },
     evoComputeGetJobResults: (job) =>
       call(async (signal) =>
         checkedResults(job, checkResultsSize(job, await client.getResults(job, { signal }))),
@@ -57,14 +68,18 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
     evoComputeCheckJobStatus: async (input) => {
       try {
-        return await checkJobStatus(client, input);
+        const reading = await checkJobStatus(client, input);
+        recordIfEnded(reading.progress);
+        return reading;
       } catch (err) {
         throw toActivityFailure(err);
       }
     },
     evoComputeWaitForJob: async (input) => {
       try {
-        return await waitForJob(client, input);
+        const state = await waitForJob(client, input);
+        recordIfEnded(state.progress);
+        return state;
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -74,7 +89,12 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
 }
 
 export type { AccessTokenGrant, AccessTokenProvider } from '../api/access-token';
-export { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+export {
+  ComputeApiClient,
+  type ComputeApiClientOptions,
+  type ComputeApiObserver,
+  type ComputeApiOperation,
+} from '../api/compute-api-client';
 export { ComputeApiError } from '../api/errors';
 export {
   type ClientCredentialsOptions,
@@ -85,4 +105,5 @@ export {
 } from '../auth/client-credentials';
 export type { CheckJobStatusInput } from './check-job-status';
 export type { JobReading } from './job-reading';
+export { COMPUTE_METRICS } from './metrics';
 export type { WaitForJobInput, WaitForJobState } from './wait-for-job';

@@ -19,7 +19,7 @@ import {
 } from '../common/job-url';
 import type { JobProgress, JobRef, JobResults, SubmitJobInput } from '../common/types';
 import { SDK_SOURCE } from '../common/version';
-import { type AccessTokenProvider, AccessTokenSource } from './access-token';
+import { type AccessTokenObserver, type AccessTokenProvider, AccessTokenSource } from './access-token';
 import { ComputeApiError, failureTypeForStatus, networkError } from './errors';
 import { asProblem, excerpt, parseJobProgress, parseJsonObject, problemFromBody } from './responses';
 import { parseRetryAfter } from './retry-after';
@@ -49,6 +49,18 @@ export interface ComputeApiClientOptions {
   connections?: number;
 }
 
+/** The API operation a request belongs to (a label of the request metrics). */
+export type ComputeApiOperation = 'submit' | 'status' | 'results' | 'cancel';
+
+/**
+ * Told about every HTTP exchange and token refresh, for metrics. Calls happen inside the request's
+ * async context (in a worker: the activity's), and must not throw.
+ */
+export interface ComputeApiObserver extends AccessTokenObserver {
+  /** One HTTP exchange ended: `status` is the HTTP status, or `network-error` / `aborted`. */
+  requestEnded?(event: { operation: ComputeApiOperation; status: string; durationMs: number }): void;
+}
+
 export interface RequestOptions {
   /** Aborts the request (activity cancellation). The promise then rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -63,12 +75,15 @@ interface RawResponse {
 export class ComputeApiClient {
   readonly baseUrl: URL;
   private readonly tokens: AccessTokenSource;
+  private readonly observers = new Set<ComputeApiObserver>();
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
 
   constructor(options: ComputeApiClientOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
-    this.tokens = new AccessTokenSource(options.accessToken);
+    this.tokens = new AccessTokenSource(options.accessToken, {
+      tokenRefreshed: (reason) => this.notify((observer) => observer.tokenRefreshed?.(reason)),
+    });
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ??
@@ -102,7 +117,7 @@ export class ComputeApiClient {
     }
     let res: RawResponse;
     try {
-      res = await this.send('POST', url, { preview, body, signal: options.signal });
+      res = await this.send('submit', 'POST', url, { preview, body, signal: options.signal });
       if (res.status >= 400) throw this.httpError(res, `submit ${topic}/${task}`);
     } catch (err) {
       throw unconfirmedIfAmbiguous(err);
@@ -152,7 +167,7 @@ export class ComputeApiClient {
   async getStatus(job: JobRef, options: RequestOptions = {}): Promise<JobProgress> {
     const url = guardInput(() => statusUrl(this.baseUrl, this.checkJob(job)));
     for (let attempt = 1; ; attempt++) {
-      const res = await this.send('GET', url, { preview: job.preview, signal: options.signal });
+      const res = await this.send('status', 'GET', url, { preview: job.preview, signal: options.signal });
       if (res.status !== 200 && res.status !== 202) throw this.httpError(res, 'get status');
       try {
         return parseJobProgress(res.body, res.status);
@@ -175,7 +190,7 @@ export class ComputeApiClient {
    */
   async getResults(job: JobRef, options: RequestOptions = {}): Promise<JobResults> {
     const url = guardInput(() => jobUrl(this.baseUrl, this.checkJob(job)));
-    const res = await this.send('GET', url, { preview: job.preview, signal: options.signal });
+    const res = await this.send('results', 'GET', url, { preview: job.preview, signal: options.signal });
     if (res.status === 202) {
       const status = parseJsonObject(res.body, res.status).status;
       throw new ComputeApiError(
@@ -219,8 +234,24 @@ export class ComputeApiClient {
   /** `DELETE …/{job}`: asks the service to cancel the job. */
   async cancel(job: JobRef, options: RequestOptions = {}): Promise<void> {
     const url = guardInput(() => jobUrl(this.baseUrl, this.checkJob(job)));
-    const res = await this.send('DELETE', url, { preview: job.preview, signal: options.signal });
+    const res = await this.send('cancel', 'DELETE', url, { preview: job.preview, signal: options.signal });
     if (res.status >= 300) throw this.httpError(res, 'cancel');
+  }
+
+  /** Adds an observer (once, however often it is added). Returns a function that removes it. */
+  observe(observer: ComputeApiObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(call: (observer: ComputeApiObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        call(observer);
+      } catch {
+        // Metrics must never fail a request.
+      }
+    }
   }
 
   /** Closes the connection pool (when the client created it). */
@@ -252,17 +283,42 @@ export class ComputeApiClient {
   }
 
   private async send(
+    operation: ComputeApiOperation,
     method: 'GET' | 'POST' | 'DELETE',
     url: string,
     options: { preview: boolean; body?: string; signal?: AbortSignal },
   ): Promise<RawResponse> {
     let token = await this.tokens.get();
-    let res = await this.sendOnce(method, url, token, options);
+    let res = await this.sendTimed(operation, method, url, token, options);
     if (res.status === 401 && this.tokens.canRefresh) {
       token = await this.tokens.refresh(token);
-      res = await this.sendOnce(method, url, token, options);
+      res = await this.sendTimed(operation, method, url, token, options);
     }
     return res;
+  }
+
+  private async sendTimed(
+    operation: ComputeApiOperation,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    token: string,
+    options: { preview: boolean; body?: string; signal?: AbortSignal },
+  ): Promise<RawResponse> {
+    const startedAt = performance.now();
+    let status = 'network-error';
+    try {
+      const res = await this.sendOnce(method, url, token, options);
+      status = String(res.status);
+      return res;
+    } catch (err) {
+      if (options.signal?.aborted) status = 'aborted';
+      throw err;
+    } finally {
+      if (this.observers.size > 0) {
+        const durationMs = performance.now() - startedAt;
+        this.notify((observer) => observer.requestEnded?.({ operation, status, durationMs }));
+      }
+    }
   }
 
   private async sendOnce(

@@ -148,6 +148,8 @@ export interface ComputeWorkerSettings extends TemporalClientSettings {
   credentials: string;
   /** Set with client credentials: fetch one token at start-up, so a wrong secret stops the worker. */
   checkCredentials: boolean;
+  /** `EVO_COMPUTE_METRICS_ADDRESS`: serve Prometheus metrics on this `host:port`. */
+  metricsAddress?: string;
 }
 
 function checkHttpUrl(setting: string, value: string): URL {
@@ -215,7 +217,8 @@ function clientCredentialsFromEnv(
  * Reads the worker settings: the Temporal ones above, `EVO_BASE_URL` (required), and one way to
  * get an Evo token: `EVO_CLIENT_ID` with its secret (OAuth client credentials, for fleets),
  * `EVO_ACCESS_TOKEN`, or `EVO_ACCESS_TOKEN_FILE` (read again whenever the service answers 401, so
- * a rotated token is picked up).
+ * a rotated token is picked up); and `EVO_COMPUTE_METRICS_ADDRESS` (`host:port`, e.g. `0.0.0.0:9464`)
+ * to serve Prometheus metrics.
  */
 export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSettings {
   const temporal = temporalSettingsFromEnv(env);
@@ -254,5 +257,15 @@ export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSett
     throw new ConfigError('EVO_CLIENT_ID', 'is not set (nor EVO_ACCESS_TOKEN or EVO_ACCESS_TOKEN_FILE)');
   }
 
-  return { ...temporal, baseUrl, accessToken, credentials, checkCredentials: clientId !== undefined };
+  const metricsAddress = read(env, 'EVO_COMPUTE_METRICS_ADDRESS');
+  if (metricsAddress) checkAddress(metricsAddress, 'EVO_COMPUTE_METRICS_ADDRESS');
+
+  return {
+    ...temporal,
+    baseUrl,
+    accessToken,
+    credentials,
+    checkCredentials: clientId !== undefined,
+    metricsAddress,
+  };
 }
