@@ -6,6 +6,7 @@
  *  2. many:   N concurrent jobs (default 1,000) on one worker in a child process: status requests
  *     per second, finish → workflow-close delay, worker CPU and peak RSS.
  *  3. bare:   the same jobs polled by a bare undici loop (no Temporal), the CPU floor.
+ *  4. startup: worker start-up time and RSS with the prebuilt workflow bundle and with bundling.
  *
  * Settings come from flags or BENCH_* variables (`npm run bench -- --help`); a quick check is
  * `BENCH_JOBS=50 npm run bench`. Writes the report to bench/RESULTS.md (or BENCH_OUT). Every server
@@ -25,6 +26,7 @@ import { runBareLoop } from './phases/bare';
 import { measureEventsPerPoll } from './phases/events';
 import { measureHourJob } from './phases/hour';
 import { runManyJobs } from './phases/many';
+import { measureStartup } from './phases/startup';
 
 interface Server {
   env: TestWorkflowEnvironment;
@@ -72,7 +74,7 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
     loadAverageAtEnd: [],
   };
   const { phases } = config;
-  const needDev = phases.has('events') || phases.has('many');
+  const needDev = phases.has('events') || phases.has('many') || phases.has('startup');
   ctx.log(
     `starting ${[needDev && 'the dev server', phases.has('hour') && 'the time-skipping server'].filter(Boolean).join(' and ')}`,
   );
@@ -96,6 +98,7 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
   results.events = events;
   results.hour = hour;
   await skipping?.stop(); // done with it: free its CPU and memory before measuring
+  if (dev && phases.has('startup')) results.startup = await measureStartup(ctx, dev.env);
   if (dev && phases.has('many')) {
     results.many = [];
     for (const mode of config.modes) {

@@ -14,6 +14,10 @@ async function main(): Promise<void> {
     baseUrl: settings.baseUrl,
     accessToken: settings.accessToken,
     connectionOptions: settings.connection,
+    // BENCH_WORKFLOWS=bundle: bundle at start-up as before the prebuilt bundle (the startup phase).
+    ...(process.env.BENCH_WORKFLOWS === 'bundle'
+      ? { worker: { workflowsPath: require.resolve('../src/workflows') } }
+      : {}),
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
   });

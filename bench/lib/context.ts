@@ -15,8 +15,8 @@ export const TOKEN = 'bench-token';
 export const ORG_ID = '0b5c2a3e-6f1d-4c5e-9a7b-1d2e3f4a5b6c';
 export const SCHEDULE: Readonly<ResolvedPollSchedule> = DEFAULT_POLL_SCHEDULE;
 
-export type Phase = 'events' | 'hour' | 'many' | 'bare';
-export const ALL_PHASES: readonly Phase[] = ['events', 'hour', 'many', 'bare'];
+export type Phase = 'events' | 'hour' | 'many' | 'bare' | 'startup';
+export const ALL_PHASES: readonly Phase[] = ['events', 'hour', 'many', 'bare', 'startup'];
 
 export interface BenchConfig {
   /** Concurrent jobs of the `many` and `bare` phases. */
@@ -187,6 +187,7 @@ export async function startWorkerProcess(
   cleanup: Cleanup,
   name: string,
   settings: { address: string; namespace: string; taskQueue: string; baseUrl: string },
+  extraEnv: Record<string, string> = {},
 ): Promise<Child> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -196,6 +197,7 @@ export async function startWorkerProcess(
     TEMPORAL_TLS: 'false',
     EVO_BASE_URL: settings.baseUrl,
     EVO_ACCESS_TOKEN: TOKEN,
+    ...extraEnv,
   };
   delete env.TEMPORAL_API_KEY;
   delete env.EVO_ACCESS_TOKEN_FILE;

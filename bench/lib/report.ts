@@ -3,6 +3,7 @@ import type { BareResult } from '../phases/bare';
 import type { ModeEvents } from '../phases/events';
 import { type HourEvents, heartbeatsPerJob } from '../phases/hour';
 import type { ManyResult } from '../phases/many';
+import type { StartupResult } from '../phases/startup';
 import type { BenchConfig } from './context';
 import { SCHEDULE } from './context';
 import type { MachineFacts } from './facts';
@@ -20,6 +21,7 @@ export interface BenchResults {
   hour?: HourEvents;
   many?: ManyResult[];
   bare?: BareResult;
+  startup?: StartupResult;
 }
 
 const s = (ms: number, digits = 1) => fmt(ms / 1000, digits);
@@ -303,6 +305,7 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
   for (const many of results.many ?? []) parts.push(renderMany(many, config));
   const measured = results.many?.find((m) => m.mode === SCHEDULE.mode) ?? results.many?.[0];
   if (measured && results.bare) parts.push(renderBare(measured, results.bare));
+  if (results.startup) parts.push(renderStartup(results.startup));
   return `${parts.join('\n')}\n`;
 }
 
@@ -624,5 +627,32 @@ CPU per GET by phase (GETs include the one results request per job; /proc sample
 ${table(['window (worker / bare loop)', 'worker ms per GET', 'bare ms per GET', 'ratio'], windowRows)}
 
 Other load during the bare loop: ${fmt(Math.max(0, bare.otherCpu), 1)} CPU s over ${fmt(bare.wallSeconds, 0)} s (${fmt(Math.max(0, bare.otherCpu) / bare.wallSeconds, 2)} cores); mean bare-loop detect delay ${s(mean(bare.detectDelaysMs), 2)} s.
+`;
+}
+
+function renderStartup(startup: StartupResult): string {
+  const kinds = [
+    ['prebuilt', 'prebuilt bundle (`npm run build`)'],
+    ['bundle', 'bundled at start-up (webpack)'],
+  ] as const;
+  const rows = kinds.map(([kind, label]) => {
+    const runs = startup.runs.filter((run) => run.kind === kind);
+    const ready = runs.map((run) => run.readyMs);
+    return [
+      label,
+      String(runs.length),
+      `${s(percentile(ready, 50), 2)} s`,
+      `${s(Math.max(...ready), 2)} s`,
+      `${fmt(mean(runs.map((run) => run.rssMiB)), 0)} MiB`,
+      `${fmt(mean(runs.map((run) => run.peakRssMiB)), 0)} MiB`,
+    ];
+  });
+  return `## 4. Worker start-up: prebuilt workflow bundle vs bundling at start-up
+
+\`bench/worker-child.ts\` (\`createComputeWorker\` configured from the environment) started again and again
+against the dev server, the two kinds alternating; time from process start until the worker is
+created (workflow code loaded, ready to poll), its RSS then, and its peak RSS up to then.
+
+${table(['workflow code', 'starts', 'ready, median', 'ready, slowest', 'RSS when ready', 'peak RSS'], rows)}
 `;
 }

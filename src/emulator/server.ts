@@ -256,6 +256,7 @@ function record(ctx: EmulatorContext, req: IncomingMessage, status: number): voi
     headers: flattenHeaders(req),
     status,
     ...(body === undefined ? {} : { body }),
+    at: Date.now(),
   });
   if (ctx.requests.length > ctx.maxRecordedRequests) {
     ctx.requests.splice(0, ctx.requests.length - ctx.maxRecordedRequests);

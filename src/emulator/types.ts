@@ -67,6 +67,8 @@ export interface RecordedRequest {
   status: number;
   /** The request body as received (submits only). */
   body?: string;
+  /** When it was answered: wall-clock epoch milliseconds (not the jobs' `now`). */
+  at: number;
 }
 
 /** What the emulator knows about one job, read at the current emulator time. */

@@ -1,0 +1,72 @@
+/**
+ * The prebuilt workflow bundle: `npm run build` (and `npm run compile`) run this file, which
+ * bundles `runComputeJob` and `runComputeJobs` with webpack once and writes the code next to the
+ * compiled package. Workers then start without webpack: faster, with less memory at start-up, and
+ * with no bundler needed where they run.
+ *
+ * The bundle contains the workflow half of the Temporal SDK it was built with. Because the SDK is a
+ * peer dependency, the installed one may differ; then the bundle is not used and the worker bundles
+ * at start-up as before.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Beside the package's compiled `index.js` (`dist/` when installed). */
+const BUNDLE_DIR = join(__dirname, '..');
+export const WORKFLOW_BUNDLE_PATH = join(BUNDLE_DIR, 'workflow-bundle.js');
+const MANIFEST_PATH = join(BUNDLE_DIR, 'workflow-bundle.json');
+
+interface Manifest {
+  /** The `@temporalio/workflow` version bundled in. */
+  workflowSdkVersion: string;
+}
+
+function installedWorkflowSdkVersion(): string {
+  return (require('@temporalio/workflow/package.json') as { version: string }).version;
+}
+
+export type PrebuiltBundle = { usable: true; codePath: string } | { usable: false; reason: string };
+
+/** The prebuilt bundle, when there is one built with the installed workflow SDK. */
+export function prebuiltWorkflowBundle(): PrebuiltBundle {
+  if (!existsSync(WORKFLOW_BUNDLE_PATH) || !existsSync(MANIFEST_PATH)) {
+    return { usable: false, reason: 'no prebuilt workflow bundle' };
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Manifest;
+  } catch {
+    return { usable: false, reason: 'the workflow bundle manifest is unreadable' };
+  }
+  const installed = installedWorkflowSdkVersion();
+  if (manifest.workflowSdkVersion !== installed) {
+    return {
+      usable: false,
+      reason: `the workflow bundle was built with @temporalio/workflow ${manifest.workflowSdkVersion}, ${installed} is installed`,
+    };
+  }
+  return { usable: true, codePath: WORKFLOW_BUNDLE_PATH };
+}
+
+/** Bundles the package's workflows and writes the bundle and its manifest. */
+export async function writeWorkflowBundle(): Promise<string> {
+  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
+  const manifest: Manifest = { workflowSdkVersion: installedWorkflowSdkVersion() };
+  writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest)}\n`);
+  return WORKFLOW_BUNDLE_PATH;
+}
+
+if (require.main === module) {
+  writeWorkflowBundle().then(
+    (path) => console.log(`workflow bundle: ${path}`),
+    (err) => {
+      console.error(`workflow bundle: ${err instanceof Error ? err.message : err}`);
+      process.exit(1);
+    },
+  );
+}

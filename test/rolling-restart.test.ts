@@ -1,0 +1,151 @@
+/**
+ * A rolling restart of a fleet, with real `evo-compute-worker` processes: two workers on one task
+ * queue carry two dozen running jobs of mixed lengths; each worker in turn gets SIGTERM, is waited
+ * for, and is replaced before the next one goes. Nothing may be lost or done twice.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startComputeJob, waitForComputeJob } from '../src/client';
+import { startLocalTemporal } from '../src/dev/local-temporal';
+import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
+import { ORG_ID } from './helpers/ids';
+import { uniqueId } from './helpers/temporal';
+import { waitFor } from './helpers/wait';
+
+const TOKEN = 'rolling-restart-token';
+const JOBS = 24;
+/** The waitForJob activity's heartbeat timeout (see the README's timeout table). */
+const WAIT_HEARTBEAT_TIMEOUT_MS = 5_000;
+/** Polls inside waitForJob, every half second, so a gap in a job's polls is a hand-over. */
+const POLL_INTERVAL_MS = 500;
+
+interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+describe('rolling restart of two worker processes', () => {
+  let env: TestWorkflowEnvironment;
+  let emulator: ComputeEmulator;
+  const running = new Set<ChildProcess>();
+  before(async () => {
+    [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
+  });
+  after(async () => {
+    for (const child of running) child.kill('SIGKILL');
+    await emulator?.close();
+    await env?.teardown();
+  });
+
+  function startWorker(name: string, taskQueue: string): WorkerProcess {
+    const child = spawn(process.execPath, [require.resolve('../src/worker')], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        TEMPORAL_ADDRESS: env.address,
+        EVO_COMPUTE_TASK_QUEUE: taskQueue,
+        EVO_BASE_URL: emulator.url,
+        EVO_ACCESS_TOKEN: TOKEN,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    running.add(child);
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
+    return { name, child, output: () => output, exited };
+  }
+
+  async function polling(worker: WorkerProcess): Promise<void> {
+    await waitFor(
+      `${worker.name} to poll`,
+      () => worker.output().includes('evo-compute-worker: polling'),
+      120_000,
+    );
+  }
+
+  test('every job completes with its results, one POST each, no hand-over longer than a heartbeat timeout', async () => {
+    const taskQueue = uniqueId('rolling');
+    const workers = [startWorker('worker A', taskQueue), startWorker('worker B', taskQueue)];
+    await Promise.all(workers.map(polling));
+
+    // Mixed lengths, 12 s to 58 s: some end during the restarts, most after.
+    const handles = await Promise.all(
+      Array.from({ length: JOBS }, (_, i) =>
+        startComputeJob(
+          env.client,
+          {
+            orgId: ORG_ID,
+            topic: 'emulator',
+            task: 'job',
+            parameters: { durationMs: 12_000 + i * 2_000, steps: 4, results: { index: i } },
+            poll: {
+              initialInterval: `${POLL_INTERVAL_MS}ms`,
+              maximumInterval: `${POLL_INTERVAL_MS}ms`,
+              mode: 'heartbeat',
+            },
+          },
+          { taskQueue, workflowId: `${taskQueue}/${i}` },
+        ),
+      ),
+    );
+    const outcomes = Promise.all(handles.map((handle) => waitForComputeJob(handle)));
+    await waitFor(
+      'every job to be submitted and running',
+      () => emulator.jobs().length === JOBS && emulator.jobs().every((job) => job.statusRequests > 0),
+    );
+
+    // One at a time: SIGTERM, wait for the exit, start the replacement, wait until it polls.
+    for (const [index, name] of ['worker A', 'worker B'].entries()) {
+      const old = workers[index] as WorkerProcess;
+      old.child.kill('SIGTERM');
+      assert.equal(await old.exited, 0, `${old.name} exits cleanly on SIGTERM: ${old.output()}`);
+      const replacement = startWorker(`${name} (replacement)`, taskQueue);
+      workers[index] = replacement;
+      await polling(replacement);
+    }
+
+    const results = await outcomes;
+    for (const [i, outcome] of results.entries()) {
+      assert.equal(outcome.status, 'COMPLETED', `job ${i}: ${JSON.stringify(outcome)}`);
+      assert.deepEqual(outcome.result?.results, { index: i }, `job ${i} returns its results`);
+    }
+    assert.equal(emulator.counts.POST, JOBS, 'exactly one POST per job');
+    assert.equal(emulator.jobs().length, JOBS);
+    for (const job of emulator.jobs()) assert.equal(job.status, 'succeeded');
+
+    // Hand-over: the longest silence in a job's status polls while it ran.
+    let slowest = { gapMs: 0, jobId: '' };
+    const byJob = new Map<string, number[]>();
+    for (const request of emulator.requests) {
+      const jobId = /\/([0-9a-f-]{36})\/status$/.exec(request.path)?.[1];
+      if (request.method === 'GET' && jobId) byJob.set(jobId, [...(byJob.get(jobId) ?? []), request.at]);
+    }
+    for (const [jobId, times] of byJob) {
+      for (let i = 1; i < times.length; i++) {
+        const gapMs = (times[i] as number) - (times[i - 1] as number);
+        if (gapMs > slowest.gapMs) slowest = { gapMs, jobId };
+      }
+    }
+    console.log(
+      `slowest hand-over: ${(slowest.gapMs / 1000).toFixed(2)} s between two polls of job ${slowest.jobId} (polls every ${POLL_INTERVAL_MS} ms)`,
+    );
+    assert.ok(
+      slowest.gapMs <= WAIT_HEARTBEAT_TIMEOUT_MS + POLL_INTERVAL_MS,
+      `a poll waited ${slowest.gapMs} ms to move to a live worker (heartbeat timeout ${WAIT_HEARTBEAT_TIMEOUT_MS} ms)`,
+    );
+
+    for (const worker of workers) worker.child.kill('SIGTERM');
+    await Promise.all(workers.map((worker) => worker.exited));
+  });
+});
