@@ -156,6 +156,11 @@ describe('worker settings', () => {
     ['address without port', { ...VALID, TEMPORAL_ADDRESS: 'temporal.example' }, 'TEMPORAL_ADDRESS'],
     ['address with a bad port', { ...VALID, TEMPORAL_ADDRESS: 'localhost:99999' }, 'TEMPORAL_ADDRESS'],
     ['TLS not a boolean', { ...VALID, TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS'],
+    [
+      'a metrics address without a port',
+      { ...VALID, EVO_COMPUTE_METRICS_ADDRESS: '0.0.0.0' },
+      'EVO_COMPUTE_METRICS_ADDRESS',
+    ],
   ];
   for (const [name, env, setting] of mistakes) {
     test(`${name} names ${setting}`, () => {
@@ -212,6 +217,11 @@ describe('the runnable worker on a real server', () => {
       'the worker to poll',
       () => worker.stderr().includes('evo-compute-worker: polling'),
       60_000,
+    );
+    assert.match(
+      worker.stderr(),
+      /workflows: prebuilt bundle/,
+      'it starts from the bundle npm run compile built',
     );
     worker.child.kill('SIGTERM');
     assert.equal(await worker.exited, 0, worker.stderr());
