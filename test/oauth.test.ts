@@ -4,8 +4,13 @@
  * job across several token lifetimes on a real Temporal server.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -156,6 +161,110 @@ describe('client credentials against the emulator issuer', () => {
       });
     } finally {
       await client.close();
+      await emulator.close();
+    }
+  });
+});
+
+/** A CA and a certificate for localhost/127.0.0.1 signed by it, made with the openssl command. */
+function privateCa(): { caPath: string; key: Buffer; cert: Buffer } | undefined {
+  if (spawnSync('openssl', ['version']).status !== 0) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'evo-private-ca-'));
+  const at = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=Evo test CA',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr'),
+    '-subj',
+    '/CN=localhost',
+  );
+  writeFileSync(at('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.pem'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at('server.pem'),
+    '-days',
+    '1',
+    '-extfile',
+    at('ext.cnf'),
+  );
+  return { caPath: at('ca.pem'), key: readFileSync(at('server.key')), cert: readFileSync(at('server.pem')) };
+}
+
+describe('an issuer behind a private CA', () => {
+  test('is trusted through NODE_EXTRA_CA_CERTS, and refused without it', async (t) => {
+    const ca = privateCa();
+    if (!ca) return t.skip('no openssl command to make a CA with');
+    const emulator = await emulatorWithIssuer(60_000, false);
+    // HTTPS in front of the emulator's issuer: the issuer is https://127.0.0.1:<port>.
+    const target = new URL(emulator.url);
+    const https = createHttpsServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    const address = https.address();
+    const issuer = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const fetchToken = (extraEnv: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const script = `require(${JSON.stringify(require.resolve('../src/auth/client-credentials'))})
+          .clientCredentials({ clientId: ${JSON.stringify(CLIENT_ID)}, clientSecret: process.env.SECRET, issuer: ${JSON.stringify(issuer)} })()
+          .then(() => console.log('token'), (err) => { console.log(String(err.cause?.code ?? err.message)); process.exit(1); });`;
+        const child = spawn(process.execPath, ['-e', script], {
+          env: { PATH: process.env.PATH ?? '', SECRET, ...extraEnv },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    try {
+      const trusted = await fetchToken({ NODE_EXTRA_CA_CERTS: ca.caPath });
+      assert.equal(trusted.code, 0, trusted.output);
+      assert.equal(emulator.tokenStats.issued, 1);
+      const untrusted = await fetchToken({});
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.output, /CERT|SIGNATURE|self.signed|issuer/i);
+      assert.equal(emulator.tokenStats.issued, 1, 'no token over an untrusted connection');
+    } finally {
+      await new Promise((resolve) => https.close(resolve));
       await emulator.close();
     }
   });

@@ -91,6 +91,9 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
   }
 }
 
+export { clientCredentials } from '../auth/client-credentials';
+export { ConfigError, temporalSettingsFromEnv, workerSettingsFromEnv } from './config';
+
 function fail(message: string, code: number): never {
   console.error(`evo-compute-worker: ${message}`);
   process.exit(code);
@@ -102,9 +105,6 @@ function fail(message: string, code: number): never {
  * issuer that cannot be reached is not fatal: jobs wait (retrying `AccessTokenUnavailable`) until
  * it is back.
  */
-export { clientCredentials } from '../auth/client-credentials';
-export { ConfigError, temporalSettingsFromEnv, workerSettingsFromEnv } from './config';
-
 async function checkCredentials(settings: ComputeWorkerSettings): Promise<AccessTokenProvider> {
   const provider = settings.accessToken;
   if (!settings.checkCredentials || typeof provider !== 'function') return provider;
