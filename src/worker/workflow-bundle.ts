@@ -48,6 +48,23 @@ export function prebuiltWorkflowBundle(): PrebuiltBundle {
   return { usable: true, codePath: WORKFLOW_BUNDLE_PATH };
 }
 
+/**
+ * The `Worker.create` options that load the package's workflows: the prebuilt bundle when it is
+ * usable, else `workflowsPath` (bundled at start-up); and a line saying which, for logs.
+ */
+export function packageWorkflows(): {
+  options: { workflowBundle: { codePath: string } } | { workflowsPath: string };
+  source: string;
+} {
+  const prebuilt = prebuiltWorkflowBundle();
+  if (prebuilt.usable)
+    return { options: { workflowBundle: { codePath: prebuilt.codePath } }, source: 'prebuilt bundle' };
+  return {
+    options: { workflowsPath: require.resolve('../workflows') },
+    source: `bundled at start-up (${prebuilt.reason})`,
+  };
+}
+
 /** Bundles the package's workflows and writes the bundle and its manifest. */
 export async function writeWorkflowBundle(): Promise<string> {
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
