@@ -9,11 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { startComputeJob, waitForComputeJob } from '../src/client';
-import { startLocalTemporal } from '../src/dev/local-temporal';
-import { freePort } from '../src/dev/stack';
+import { freePort } from '../src/dev/local-temporal';
 import { startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 interface Sample {

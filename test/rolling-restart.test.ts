@@ -8,10 +8,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startComputeJob, waitForComputeJob } from '../src/client';
-import { startLocalTemporal } from '../src/dev/local-temporal';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'rolling-restart-token';

@@ -102,3 +102,5 @@ export class EvoComputePlugin extends SimplePlugin {
 export function evoComputePlugin(options: EvoComputePluginOptions): EvoComputePlugin {
   return new EvoComputePlugin(options);
 }
+
+export { evoComputeWorkflows } from './workflow-bundle';

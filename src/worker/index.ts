@@ -8,13 +8,14 @@
 import {
   NativeConnection,
   type NativeConnectionOptions,
+  Runtime,
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { AccessTokenProvider } from '../api/access-token';
 import { TokenRequestRefused } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
-import { type EvoComputePluginOptions, evoComputePlugin } from '../plugin';
+import { type EvoComputePluginOptions, evoComputePlugin, evoComputeWorkflows } from '../plugin';
 import { type ComputeWorkerSettings, ConfigError, workerSettingsFromEnv } from './config';
 
 export interface ComputeWorkerOptions extends EvoComputePluginOptions {
@@ -25,6 +26,13 @@ export interface ComputeWorkerOptions extends EvoComputePluginOptions {
    * `temporalSettingsFromEnv().connection` or `@temporalio/envconfig`'s `loadClientConnectConfig()`.
    */
   connectionOptions?: NativeConnectionOptions;
+  /**
+   * Serve Prometheus metrics on this `host:port` (e.g. `0.0.0.0:9464`): Temporal Core's worker
+   * metrics and the package's own (`COMPUTE_METRICS`). Installs the process's Temporal Runtime, so
+   * it must be the first Temporal thing the process does; with a Runtime of your own, set its
+   * `telemetryOptions` instead.
+   */
+  metricsAddress?: string;
   /** Default `default`. */
   namespace?: string;
   /** Default `evo-compute`. */
@@ -39,10 +47,27 @@ export interface ComputeWorkerOptions extends EvoComputePluginOptions {
 
 export interface ComputeWorker {
   readonly worker: Worker;
+  /** Where the workflow code came from: `prebuilt bundle`, or why it was bundled at start-up. */
+  readonly workflowSource: string;
   /** Runs until shut down (SIGINT/SIGTERM or `shutdown()`), then closes what it opened. */
   run(): Promise<void>;
   /** Starts a graceful shutdown: polling stops, in-flight tasks finish or are handed back. */
   shutdown(): void;
+}
+
+/**
+ * Installs the Temporal Runtime with a Prometheus endpoint on `address`. The Runtime is one per
+ * process and must be installed before any connection is made.
+ */
+export function installMetricsRuntime(address: string): void {
+  try {
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: address } } } });
+  } catch (err) {
+    throw new Error(
+      `cannot serve metrics on ${address}: the Temporal Runtime is already installed; ` +
+        `give it telemetryOptions.metrics.prometheus instead (${err instanceof Error ? err.message : err})`,
+    );
+  }
 }
 
 /**
@@ -55,9 +80,14 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
     connectionOptions,
     namespace,
     taskQueue,
+    metricsAddress,
     worker: workerOptions = {},
     ...computeOptions
   } = options;
+  if (metricsAddress) installMetricsRuntime(metricsAddress);
+  // The bundle `npm run build` made, unless the caller brings workflows of its own.
+  const ownWorkflows = workerOptions.workflowBundle ?? workerOptions.workflowsPath;
+  const workflows = ownWorkflows ? undefined : evoComputeWorkflows();
   const connection =
     given ??
     (await NativeConnection.connect({
@@ -66,8 +96,7 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
     }));
   try {
     const worker = await Worker.create({
-      // A prebuilt bundle (options.worker.workflowBundle) replaces bundling at start-up.
-      ...(workerOptions.workflowBundle ? {} : { workflowsPath: require.resolve('../workflows') }),
+      ...workflows?.options,
       ...workerOptions,
       connection,
       namespace: namespace ?? DEFAULT_NAMESPACE,
@@ -76,6 +105,7 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
     });
     return {
       worker,
+      workflowSource: workflows?.source ?? 'the caller',
       async run() {
         try {
           await worker.run();
@@ -142,9 +172,11 @@ async function main(): Promise<void> {
     connectionOptions: settings.connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
+    metricsAddress: settings.metricsAddress,
   });
+  const metrics = settings.metricsAddress ? `; metrics on http://${settings.metricsAddress}/metrics` : '';
   console.error(
-    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}`,
+    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}; workflows: ${computeWorker.workflowSource}`,
   );
   await computeWorker.run();
 }

@@ -6,7 +6,8 @@
  *
  * The bundle contains the workflow half of the Temporal SDK it was built with. Because the SDK is a
  * peer dependency, the installed one may differ; then the bundle is not used and the worker bundles
- * at start-up as before.
+ * at start-up as before. The SDK's worker and workflow packages are released together (the worker
+ * pins its workflow package exactly), so the installed worker's version stands for both.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,12 +18,12 @@ export const WORKFLOW_BUNDLE_PATH = join(BUNDLE_DIR, 'workflow-bundle.js');
 const MANIFEST_PATH = join(BUNDLE_DIR, 'workflow-bundle.json');
 
 interface Manifest {
-  /** The `@temporalio/workflow` version bundled in. */
-  workflowSdkVersion: string;
+  /** The Temporal SDK version bundled in. */
+  sdkVersion: string;
 }
 
-function installedWorkflowSdkVersion(): string {
-  return (require('@temporalio/workflow/package.json') as { version: string }).version;
+function installedSdkVersion(): string {
+  return (require('@temporalio/worker/package.json') as { version: string }).version;
 }
 
 export type PrebuiltBundle = { usable: true; codePath: string } | { usable: false; reason: string };
@@ -38,11 +39,11 @@ export function prebuiltWorkflowBundle(): PrebuiltBundle {
   } catch {
     return { usable: false, reason: 'the workflow bundle manifest is unreadable' };
   }
-  const installed = installedWorkflowSdkVersion();
-  if (manifest.workflowSdkVersion !== installed) {
+  const installed = installedSdkVersion();
+  if (manifest.sdkVersion !== installed) {
     return {
       usable: false,
-      reason: `the workflow bundle was built with @temporalio/workflow ${manifest.workflowSdkVersion}, ${installed} is installed`,
+      reason: `the workflow bundle was built with Temporal SDK ${manifest.sdkVersion}, ${installed} is installed`,
     };
   }
   return { usable: true, codePath: WORKFLOW_BUNDLE_PATH };
@@ -50,9 +51,11 @@ export function prebuiltWorkflowBundle(): PrebuiltBundle {
 
 /**
  * The `Worker.create` options that load the package's workflows: the prebuilt bundle when it is
- * usable, else `workflowsPath` (bundled at start-up); and a line saying which, for logs.
+ * usable, else `workflowsPath` (bundled at start-up); and a line saying which, for logs. For a
+ * worker that runs only the package's workflows:
+ * `Worker.create({ ...evoComputeWorkflows().options, plugins: [evoComputePlugin(…)], … })`.
  */
-export function packageWorkflows(): {
+export function evoComputeWorkflows(): {
   options: { workflowBundle: { codePath: string } } | { workflowsPath: string };
   source: string;
 } {
@@ -73,7 +76,7 @@ export async function writeWorkflowBundle(): Promise<string> {
     logger: new DefaultLogger('WARN'),
   });
   writeFileSync(WORKFLOW_BUNDLE_PATH, code);
-  const manifest: Manifest = { workflowSdkVersion: installedWorkflowSdkVersion() };
+  const manifest: Manifest = { sdkVersion: installedSdkVersion() };
   writeFileSync(MANIFEST_PATH, `${JSON.stringify(manifest)}\n`);
   return WORKFLOW_BUNDLE_PATH;
 }
