@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { TLSConfig } from '@temporalio/client';
-import { type ClientConfigProfile, loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
+import type { ClientConfigProfile } from '@temporalio/envconfig';
 import type { AccessTokenProvider } from '../api/access-token';
 import { clientCredentials, DEFAULT_OAUTH_ISSUER, DEFAULT_OAUTH_SCOPE } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
@@ -100,6 +100,17 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalClientS
     }
   }
 
+  // Loaded here, not at import: a program that only calls createComputeWorker needs no envconfig.
+  let envconfig: typeof import('@temporalio/envconfig');
+  try {
+    envconfig = require('@temporalio/envconfig');
+  } catch {
+    throw new ConfigError(
+      'TEMPORAL_*',
+      'settings are read with @temporalio/envconfig, which is not installed (install the version of your other @temporalio packages)',
+    );
+  }
+  const { loadClientConfigProfile, toClientOptions } = envconfig;
   let profile: ClientConfigProfile;
   let connect: ReturnType<typeof toClientOptions>;
   try {
