@@ -3,7 +3,8 @@
  * own package.json, lockfile and `@temporalio/*` versions (1.23.0 and 1.24.0), compiled with their
  * own TypeScript under every module resolution, and run on their own worker (their workflows file
  * re-exporting the package's, their own activity, the plugin) against the emulator and one real dev
- * server. The apps' sources are `test/consumer/`, and the README shows them verbatim.
+ * server. The apps' sources are `test/consumer/`, and the README (worker, workflows, activities) and
+ * docs/bundle-and-replay.md (bundle, replay scripts) show them verbatim.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -158,11 +159,17 @@ async function installedCopies(dir: string, name: string): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-test('the README shows the consumer app’s sources verbatim', async () => {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  for (const file of ['activities.ts', 'workflows.ts', 'worker.ts', 'bundle.ts', 'replay.ts']) {
-    const source = (await readFile(join(CONSUMER, 'app', 'src', file), 'utf8')).trim();
-    assert.ok(readme.includes(source), `README.md does not show test/consumer/app/src/${file} as it is`);
+test('the README and the bundle-and-replay page show the consumer app’s sources verbatim', async () => {
+  const pages: Record<string, string[]> = {
+    'README.md': ['activities.ts', 'workflows.ts', 'worker.ts'],
+    'docs/bundle-and-replay.md': ['bundle.ts', 'replay.ts'],
+  };
+  for (const [page, files] of Object.entries(pages)) {
+    const text = await readFile(join(ROOT, page), 'utf8');
+    for (const file of files) {
+      const source = (await readFile(join(CONSUMER, 'app', 'src', file), 'utf8')).trim();
+      assert.ok(text.includes(source), `${page} does not show test/consumer/app/src/${file} as it is`);
+    }
   }
 });
 

@@ -17,7 +17,7 @@ import { waitFor } from './helpers/wait';
 
 const TOKEN = 'rolling-restart-token';
 const JOBS = 24;
-/** The waitForJob activity's heartbeat timeout (see the README's timeout table). */
+/** The waitForJob activity's heartbeat timeout (see the timeout table in docs/workflows.md). */
 const WAIT_HEARTBEAT_TIMEOUT_MS = 5_000;
 /** Polls inside waitForJob, every half second, so a gap in a job's polls is a hand-over. */
 const POLL_INTERVAL_MS = 500;
