@@ -108,7 +108,9 @@ export async function runManyJobs(
       `many (${mode}): ${jobs} jobs of ${minDurationMs / 1000}–${maxDurationMs / 1000} s on one worker, starting in batches of ${startBatch}`,
     );
 
-    const metricsBefore = metricsUrl ? await scrapeServerMetrics(metricsUrl) : undefined;
+    const metricsBefore = metricsUrl
+      ? await scrapeServerMetrics(metricsUrl).catch(() => undefined)
+      : undefined;
     const sampler = new Sampler(emulator, worker.pid, server?.pid);
     cleanup.add('stop the many-jobs sampler', () => sampler.stop());
     const threadsBefore = threadCpu(worker.pid);
@@ -171,7 +173,9 @@ export async function runManyJobs(
     await delay(Math.max(0, Math.min(1500, lastClose + 1100 - Date.now())));
     const threadsAfter = threadCpu(worker.pid);
     sampler.stop();
-    const metricsAfter = metricsUrl ? await scrapeServerMetrics(metricsUrl) : undefined;
+    const metricsAfter = metricsUrl
+      ? await scrapeServerMetrics(metricsUrl).catch(() => undefined)
+      : undefined;
     const end = sampler.at(lastClose);
     const whole = between(first, end);
     const emulatorJobs = emulator.jobs();
