@@ -3,16 +3,15 @@
  * emulator: a cancelled or terminated parent cancels the remote job; the orchestration example runs.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, ChildWorkflowFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { computeJobChildOptions } from '../src/common/child-options';
 import type { JobRef, RunComputeJobInput } from '../src/common/types';
 import { computeJobWorkflowId } from '../src/common/workflow-id';
-import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
+import { exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { parentsBundle } from './workflows/bundle';
@@ -69,22 +68,11 @@ describe('computeJobChildOptions (no server)', () => {
 });
 
 describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: ComputeEmulator;
-  let stack: TestStack;
-
-  before(async () => {
-    stack = await startTestStack({
-      taskQueue: TASK_QUEUE,
-      token: TOKEN,
-      bundle: parentsBundle,
-      emulator: { taskDurationMs: 300 },
-    });
-    ({ env, emulator } = stack);
-  });
-
-  after(async () => {
-    await stack?.close();
+  const stack = useTestStack({
+    taskQueue: TASK_QUEUE,
+    token: TOKEN,
+    bundle: parentsBundle,
+    emulator: { taskDurationMs: 300 },
   });
 
   /** Starts `parentOfOneJob` on a long job; resolves once the remote job is in progress. */
@@ -98,16 +86,16 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
       pollInterval: 100,
     };
     const parentId = uniqueId('parent');
-    const parent = await env.client.workflow.start(parentOfOneJob, {
+    const parent = await stack.env.client.workflow.start(parentOfOneJob, {
       taskQueue: TASK_QUEUE,
       workflowId: parentId,
       args: [input],
     });
     const remote = await waitFor('the remote job in progress', () =>
-      emulator.jobs().find((job) => job.parameters.tag === tag && job.status === 'in progress'),
+      stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.status === 'in progress'),
     );
     // No key: the child's ID is the parent's ID and a per-run counter.
-    const child = env.client.workflow.getHandle(`evo-compute/emulator/job/${parentId}/1`);
+    const child = stack.env.client.workflow.getHandle(`evo-compute/emulator/job/${parentId}/1`);
     return { parent, child, jobId: remote.jobId };
   }
 
@@ -125,7 +113,7 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
       `got ${err.cause}`,
     );
     // WAIT_CANCELLATION_COMPLETED: by the time the parent has ended, the remote job is cancelled.
-    const remote = emulator.getJob(jobId);
+    const remote = stack.emulator.getJob(jobId);
     assert.equal(remote?.status, 'cancelled');
     assert.equal(remote?.cancelRequests, 1);
     assert.equal((await parent.describe()).status.name, 'CANCELLED');
@@ -135,15 +123,15 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
   test('a terminated parent: REQUEST_CANCEL reaches the child, which cancels the remote job', async () => {
     const { parent, child, jobId } = await startParent();
     await parent.terminate('test: terminate the parent');
-    await waitFor('the remote job cancelled', () => emulator.getJob(jobId)?.status === 'cancelled');
-    assert.equal(emulator.getJob(jobId)?.cancelRequests, 1);
+    await waitFor('the remote job cancelled', () => stack.emulator.getJob(jobId)?.status === 'cancelled');
+    assert.equal(stack.emulator.getJob(jobId)?.cancelRequests, 1);
     await waitFor('the child closed', async () => (await child.describe()).status.name === 'CANCELLED');
     assert.equal((await parent.describe()).status.name, 'TERMINATED');
   });
 
   test('the orchestration example: kriging, then a job with its output as parameters', async () => {
     const workflowId = uniqueId('orchestration');
-    const result = await env.client.workflow.execute(krigeThenSummarise, {
+    const result = await stack.env.client.workflow.execute(krigeThenSummarise, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [
@@ -158,11 +146,11 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
     const parameters = exampleKrigingParameters(ORG_ID, 'grade_estimate');
     const expected = { object: parameters.target.object, attribute: 'grade_estimate' };
     assert.deepEqual(result.estimate, expected, 'the kriging results name its target and attribute');
-    const krigingJob = emulator.getJob(result.kriging.jobId);
+    const krigingJob = stack.emulator.getJob(result.kriging.jobId);
     assert.equal(krigingJob?.status, 'succeeded');
     assert.equal(krigingJob?.preview, true, 'kriging is preview-only: sent with API-Preview: opt-in');
     assert.deepEqual(krigingJob?.parameters, parameters);
-    const summary = emulator.getJob(result.summary.jobId);
+    const summary = stack.emulator.getJob(result.summary.jobId);
     assert.equal(summary?.status, 'succeeded');
     assert.equal(
       summary?.parameters.attribute,
@@ -171,7 +159,7 @@ describe('runComputeJob as a child (dev server)', { timeout: 120_000 }, () => {
     );
     assert.equal(summary?.parameters.source, result.kriging.jobId);
     assert.deepEqual((result.summaryResults.echo as { object: string }).object, expected.object);
-    const kriging = await env.client.workflow
+    const kriging = await stack.env.client.workflow
       .getHandle(computeJobWorkflowId('geostatistics', 'kriging', `${workflowId}/kriging`))
       .describe();
     assert.equal(kriging.status.name, 'COMPLETED');

@@ -9,11 +9,10 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { shellWord } from '../src/cli/invocation';
-import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
+import { exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
@@ -21,19 +20,14 @@ const CLI = require.resolve('../src/cli');
 const TOKEN = 'cli-test-token';
 const TASK_QUEUE = 'evo-compute-cli-test';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 500 } });
 let dir: string;
 
 before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 500 } });
-  ({ env, emulator } = stack);
   dir = await mkdtemp(join(tmpdir(), 'evo-compute-cli-'));
 });
 
 after(async () => {
-  await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -49,8 +43,8 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { TEMPORAL_API_KEY: _key, TEMPORAL_TLS: _tls, ...inherited } = process.env;
   return {
     ...inherited,
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_ADDRESS: stack.env.address,
+    TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
     EVO_COMPUTE_TASK_QUEUE: TASK_QUEUE,
     EVO_ORG_ID: ORG_ID,
     ...extra,
@@ -95,7 +89,7 @@ async function paramsFile(parameters: unknown): Promise<string> {
 }
 
 function jobTagged(tag: string) {
-  return emulator.jobs().find((job) => job.parameters.tag === tag);
+  return stack.emulator.jobs().find((job) => job.parameters.tag === tag);
 }
 
 const EMULATOR_JOB = ['--topic', 'emulator', '--task', 'job', '--poll-interval', '100ms'];
@@ -207,7 +201,7 @@ describe('evo-compute run', () => {
 
   test('bad usage exits 2 with one line and starts nothing', async () => {
     const notAnObject = await paramsFile([1, 2]);
-    const posts = emulator.counts.POST;
+    const posts = stack.emulator.counts.POST;
     const cases: [string, string[], RegExp][] = [
       ['missing --topic', ['run', '--task', 'job', '--params', notAnObject], /--topic/],
       ['unreadable params file', [...EMULATOR_JOB, '--params', join(dir, 'missing.json')], /no such file/],
@@ -228,7 +222,7 @@ describe('evo-compute run', () => {
         assert.match(message ?? '', pattern, name);
       }),
     );
-    assert.equal(emulator.counts.POST, posts);
+    assert.equal(stack.emulator.counts.POST, posts);
   });
 });
 
@@ -260,7 +254,7 @@ describe('typed tasks on the command line', () => {
   test('run --task kriging validates locally: exit 2, one line per bad field, nothing started', async () => {
     const good = exampleKrigingParameters(ORG_ID);
     const file = await paramsFile({ ...good, blocks: 8, variogram: 7, neighborhood: { max_samples: 20 } });
-    const posts = emulator.counts.POST;
+    const posts = stack.emulator.counts.POST;
     const run = cli(['run', '--task', 'kriging', '--params', file]);
     assert.equal(await run.exited, 2, run.stderr());
     assert.equal(run.stdout(), '');
@@ -270,7 +264,7 @@ describe('typed tasks on the command line', () => {
       'evo-compute:   $.neighborhood.ellipsoid is required',
       'evo-compute:   $.variogram must be string',
     ]);
-    assert.equal(emulator.counts.POST, posts, 'nothing was submitted');
+    assert.equal(stack.emulator.counts.POST, posts, 'nothing was submitted');
   });
 
   test('run --task kriging with valid parameters runs the preview task to its typed results', async () => {
@@ -283,7 +277,9 @@ describe('typed tasks on the command line', () => {
     const results = JSON.parse(run.stdout());
     assert.equal(results.message, 'Kriging complete');
     assert.equal(results.target.attribute.name, attribute);
-    const job = emulator.jobs().find((j) => JSON.stringify(j.parameters) === JSON.stringify(parameters));
+    const job = stack.emulator
+      .jobs()
+      .find((j) => JSON.stringify(j.parameters) === JSON.stringify(parameters));
     assert.equal(job?.preview, true, 'sent with API-Preview: opt-in without --preview');
   });
 });

@@ -5,8 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, test } from 'node:test';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import {
   cancelComputeJob,
@@ -17,31 +16,19 @@ import {
   watchComputeJob,
 } from '../src/client';
 import type { ComputeJobProgressView, JobRef, SubmitComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator } from '../src/emulator';
 import { jobsTagged, testJob } from './helpers/compute-jobs';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'client-test-token';
 const TASK_QUEUE = 'evo-compute-client-test';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
-
-before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
 
 function jobTagged(input: SubmitComputeJobInput) {
-  return jobsTagged(emulator, input)[0];
+  return jobsTagged(stack.emulator, input)[0];
 }
 
 describe('computeJobWorkflowId', () => {
@@ -84,7 +71,7 @@ test('the main entry is workflow-safe: a workflow that imports it bundles', asyn
 describe('client helpers', () => {
   test('startComputeJob names and describes the workflow; progress and the outcome follow the job', async () => {
     const input = testJob({ durationMs: 1200, steps: 3, results: { answer: 42 } });
-    const handle = await startComputeJob(env.client, input, { taskQueue: TASK_QUEUE });
+    const handle = await startComputeJob(stack.env.client, input, { taskQueue: TASK_QUEUE });
     assert.match(
       handle.workflowId,
       /^evo-compute\/emulator\/job\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
@@ -114,7 +101,10 @@ describe('client helpers', () => {
 
   test('attaching uses the job id as the key; a failed job is FAILED with its type and problem', async () => {
     const input = testJob({ durationMs: 100, fail: { title: 'Variogram invalid', detail: 'sill < 0' } });
-    const first = await startComputeJob(env.client, input, { taskQueue: TASK_QUEUE, key: uniqueId('key') });
+    const first = await startComputeJob(stack.env.client, input, {
+      taskQueue: TASK_QUEUE,
+      key: uniqueId('key'),
+    });
     assert.match(first.workflowId, /^evo-compute\/emulator\/job\/key-/);
     const failed = await waitForComputeJob(first);
     assert.equal(failed.status, 'FAILED');
@@ -123,7 +113,11 @@ describe('client helpers', () => {
     const job = failed.failure?.job as JobRef;
     assert.equal(job.jobId, jobTagged(input)?.jobId);
 
-    const attached = await startComputeJob(env.client, { job, pollInterval: 100 }, { taskQueue: TASK_QUEUE });
+    const attached = await startComputeJob(
+      stack.env.client,
+      { job, pollInterval: 100 },
+      { taskQueue: TASK_QUEUE },
+    );
     assert.equal(attached.workflowId, `evo-compute/emulator/job/${job.jobId}`);
     assert.ok(((await (await attached.describe()).staticDetails()) ?? '').includes(job.jobId));
     assert.equal((await waitForComputeJob(attached)).failure?.type, 'JobFailed');
@@ -133,7 +127,7 @@ describe('client helpers', () => {
     // The default (retry) mode hands a reading to the workflow only when the status or the 10 %
     // step changes; the polls in between leave their reading on the activity's last attempt.
     const { pollInterval: _fixed, ...input } = testJob({ durationMs: 60_000, steps: 4, cancelDelayMs: 0 });
-    const handle = await startComputeJob(env.client, input, { taskQueue: TASK_QUEUE });
+    const handle = await startComputeJob(stack.env.client, input, { taskQueue: TASK_QUEUE });
     const live = await waitFor('a reading newer than the workflow’s', async () => {
       const [view, workflowView] = await Promise.all([
         getComputeJobProgress(handle),
@@ -156,7 +150,7 @@ describe('client helpers', () => {
 
   test('cancelComputeJob cancels the remote job with one DELETE and waits for the workflow to close', async () => {
     const input = testJob({ durationMs: 60_000, cancelDelayMs: 200 });
-    const handle = await startComputeJob(env.client, input, { taskQueue: TASK_QUEUE });
+    const handle = await startComputeJob(stack.env.client, input, { taskQueue: TASK_QUEUE });
     await waitFor('a poll of the running job', async () => (await getComputeJobProgress(handle)).polls >= 1);
     const outcome = await cancelComputeJob(handle, { wait: true });
     assert.equal(outcome.status, 'CANCELLED');

@@ -6,44 +6,31 @@
  * non-retryable failures on the first attempt.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ComputeApiClient } from '../src/api/compute-api-client';
 import { RESULTS_LIMIT_BYTES, readComputeFailure } from '../src/common/failures';
 import type { RunComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator } from '../src/emulator';
 import { failureOf, jobsTagged, testJob, withWorkerOn } from './helpers/compute-jobs';
 import { isResultsRequest, isStatusPoll, type ProxiedReply, startFaultProxy } from './helpers/fault-proxy';
 import { recordHistory } from './helpers/histories';
 import { eventTypes } from './helpers/history';
 import { JOB_ID, ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 
 const TOKEN = 'failure-paths-token';
 const TASK_QUEUE = 'evo-compute-failure-paths';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
-
-before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
 
 function startWorkflow(
   type: string,
   args: unknown[],
   taskQueue = TASK_QUEUE,
 ): Promise<WorkflowHandleWithFirstExecutionRunId> {
-  return env.client.workflow.start(type, { taskQueue, workflowId: uniqueId(type), args });
+  return stack.env.client.workflow.start(type, { taskQueue, workflowId: uniqueId(type), args });
 }
 
 async function typedFailure(handle: WorkflowHandle): Promise<ApplicationFailure> {
@@ -141,7 +128,7 @@ describe('bad workflow input', () => {
     ['runComputeJobs', BAD_JOBS_INPUTS],
   ] as const) {
     test(`${workflowType}: every bad input fails at once with InvalidInput naming the field`, async () => {
-      const posts = emulator.counts.POST;
+      const posts = stack.emulator.counts.POST;
       const outcomes = await Promise.all(
         cases.map(async ([name, args, field]) => {
           const handle = await startWorkflow(workflowType, args);
@@ -158,7 +145,7 @@ describe('bad workflow input', () => {
         assert.ok(!events.includes('WORKFLOW_TASK_FAILED'), `${name}: a workflow task failed`);
         assert.ok(!events.includes('ACTIVITY_TASK_SCHEDULED'), `${name}: an activity ran`);
       }
-      assert.equal(emulator.counts.POST, posts, 'nothing was submitted');
+      assert.equal(stack.emulator.counts.POST, posts, 'nothing was submitted');
     });
   }
 });
@@ -193,14 +180,14 @@ async function withBrokenStatus(
   body: (queue: string) => Promise<void>,
 ): Promise<{ statusPolls: number }> {
   let polls = 0;
-  const proxy = await startFaultProxy(emulator.url, (req) => {
+  const proxy = await startFaultProxy(stack.emulator.url, (req) => {
     if (!isStatusPoll(req)) return undefined;
     polls++;
     if (typeof broken === 'function') return broken(polls);
     return polls >= 2 ? broken : undefined;
   });
   try {
-    await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, body);
+    await withWorkerOn(stack.env, { baseUrl: proxy.url, token: TOKEN }, body);
   } finally {
     await proxy.close();
   }
@@ -228,7 +215,7 @@ describe('no orphaned remote jobs', () => {
           assert.equal(failure.nonRetryable, true);
           assert.match(failure.message, /the remote job was cancelled/);
         });
-        const [remote] = jobsTagged(emulator, input);
+        const [remote] = jobsTagged(stack.emulator, input);
         assert.equal(remote?.status, 'cancelled', 'the remote job is not left running');
         if (handle && mode === 'timer' && what === BROKEN_STATUS[0]?.[0]) {
           await recordHistory(handle, 'failure-cancels-job');
@@ -249,7 +236,7 @@ describe('no orphaned remote jobs', () => {
       },
     );
     assert.ok(statusPolls >= 3);
-    const [remote] = jobsTagged(emulator, input);
+    const [remote] = jobsTagged(stack.emulator, input);
     assert.equal(remote?.status, 'succeeded');
     assert.equal(remote?.cancelRequests, 0);
   });
@@ -258,7 +245,7 @@ describe('no orphaned remote jobs', () => {
 describe('typed failures on the first attempt', () => {
   test('a Location the URL parser cannot read is UnknownResponse, with one POST', async () => {
     let posts = 0;
-    const proxy = await startFaultProxy(emulator.url, (req, reply) => {
+    const proxy = await startFaultProxy(stack.emulator.url, (req, reply) => {
       if (req.method !== 'POST') return undefined;
       posts++;
       const location = reply.headers.location ?? '';
@@ -269,7 +256,7 @@ describe('typed failures on the first attempt', () => {
       };
     });
     try {
-      await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
+      await withWorkerOn(stack.env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
         const handle = await startWorkflow('runComputeJob', [testJob({ durationMs: 100 })], queue);
         const failure = await typedFailure(handle);
         assert.equal(failure.type, 'UnknownResponse', failure.message);
@@ -290,14 +277,14 @@ describe('typed failures on the first attempt', () => {
     test(`results over the payload limit fail with ResultsTooLarge after one download (${mode} polling)`, async () => {
       let downloads = 0;
       const huge = JSON.stringify({ status: 'succeeded', results: { grid: 'x'.repeat(3 * 1024 * 1024) } });
-      const proxy = await startFaultProxy(emulator.url, (req, reply) => {
+      const proxy = await startFaultProxy(stack.emulator.url, (req, reply) => {
         if (!isResultsRequest(req) || reply.status !== 200) return undefined;
         downloads++;
         return { ...reply, body: huge };
       });
       const input = testJob({ durationMs: 200 }, options);
       try {
-        await withWorkerOn(env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
+        await withWorkerOn(stack.env, { baseUrl: proxy.url, token: TOKEN }, async (queue) => {
           const handle = await startWorkflow('runComputeJob', [input], queue);
           const failure = await typedFailure(handle);
           assert.equal(failure.type, 'ResultsTooLarge');
@@ -319,7 +306,7 @@ describe('typed failures on the first attempt', () => {
         await proxy.close();
       }
       assert.equal(downloads, 1, 'downloaded once, not at every retry');
-      const [remote] = jobsTagged(emulator, input);
+      const [remote] = jobsTagged(stack.emulator, input);
       assert.equal(remote?.status, 'succeeded');
       assert.equal(remote?.cancelRequests, 0, 'a finished job is not cancelled');
     });
@@ -328,7 +315,7 @@ describe('typed failures on the first attempt', () => {
 
 describe('continue-as-new', () => {
   test('a continued run keeps the deadline and the poll count it was handed, and still cancels its job', async () => {
-    const client = new ComputeApiClient({ baseUrl: emulator.url, accessToken: TOKEN });
+    const client = new ComputeApiClient({ baseUrl: stack.emulator.url, accessToken: TOKEN });
     const job = await client
       .submit({
         orgId: ORG_ID,
@@ -350,7 +337,7 @@ describe('continue-as-new', () => {
     assert.equal(failure.type, 'JobTimedOut', 'the carried deadline, not a new hour from this run');
     const view = (await handle.query('progress')) as { polls: number };
     assert.ok(view.polls > 40, `polls went on from the carried count: ${view.polls}`);
-    assert.equal(emulator.getJob(job.jobId)?.status, 'cancelled');
-    assert.equal(emulator.getJob(job.jobId)?.cancelRequests, 1);
+    assert.equal(stack.emulator.getJob(job.jobId)?.status, 'cancelled');
+    assert.equal(stack.emulator.getJob(job.jobId)?.cancelRequests, 1);
   });
 });

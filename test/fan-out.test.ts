@@ -3,10 +3,9 @@
  * limit, fail-fast cancelling the other remote jobs, a settled list, cancellation and the progress query.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readComputeFailure } from '../src/common/failures';
 import {
   childJobProgressSignal,
@@ -14,12 +13,12 @@ import {
   runComputeJobsProgressQuery,
 } from '../src/common/queries';
 import { type ComputeJobResult, isTerminalStatus, type RunComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator, EmulatedJobSnapshot } from '../src/emulator';
+import type { EmulatedJobSnapshot } from '../src/emulator';
 import type { RunComputeJobsInput, SettledComputeJob } from '../src/workflows/run-compute-jobs';
 import { failureOf } from './helpers/compute-jobs';
 import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { parentsBundle } from './workflows/bundle';
@@ -28,18 +27,7 @@ import { runComputeJobs } from './workflows/parents';
 const TOKEN = 'fan-out-test-token';
 const TASK_QUEUE = 'evo-compute-fan-out-test';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
-
-before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, bundle: parentsBundle });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, bundle: parentsBundle });
 
 /** `emulator/job`s tagged with one batch tag and their index, so the test finds them. */
 function batch(parameters: Record<string, unknown>[]): { tag: string; jobs: RunComputeJobInput[] } {
@@ -55,7 +43,7 @@ function batch(parameters: Record<string, unknown>[]): { tag: string; jobs: RunC
 }
 
 function remoteJobs(tag: string): EmulatedJobSnapshot[] {
-  return emulator.jobs().filter((job) => job.parameters.tag === tag);
+  return stack.emulator.jobs().filter((job) => job.parameters.tag === tag);
 }
 
 function remoteJob(tag: string, index: number): EmulatedJobSnapshot | undefined {
@@ -63,7 +51,11 @@ function remoteJob(tag: string, index: number): EmulatedJobSnapshot | undefined 
 }
 
 function start(input: RunComputeJobsInput, workflowId = uniqueId('jobs')): Promise<WorkflowHandle> {
-  return env.client.workflow.start(runComputeJobs, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
+  return stack.env.client.workflow.start(runComputeJobs, {
+    taskQueue: TASK_QUEUE,
+    workflowId,
+    args: [input],
+  });
 }
 
 /** Samples the progress query (and the emulator) every 50 ms until the workflow ends. */
@@ -307,7 +299,7 @@ describe('runComputeJobs', { timeout: 120_000 }, () => {
     const workflowId = uniqueId('jobs');
     const key = uniqueId('batch'); // children's ids from the input, not the workflow id: the history replays under any id
     // The second argument is the internal hand-over; a low event limit makes a small batch "very large".
-    const handle = await env.client.workflow.start(runComputeJobs, {
+    const handle = await stack.env.client.workflow.start(runComputeJobs, {
       taskQueue: TASK_QUEUE,
       workflowId,
       args: [

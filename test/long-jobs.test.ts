@@ -5,42 +5,29 @@
  * as its simulated length needs.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
 import { eventTypes } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { startTimeSkippingTemporal } from './helpers/temporal-env';
 
 const TASK_QUEUE = 'evo-compute-long-jobs';
 const HOUR = 3_600_000;
 
-let env: TestWorkflowEnvironment;
-let stack: TestStack;
-let emulator: ComputeEmulator;
+const stack = useTestStack({
+  taskQueue: TASK_QUEUE,
+  token: 'long-jobs',
+  temporal: startTimeSkippingTemporal,
+  emulator: { now: () => t0 + (stack.emulator.counts.GET - requestsBefore) * msPerPoll },
+});
 /** Simulated time per status request, and the request count where the current test began; set by each test. */
 let msPerPoll = 60_000;
 let requestsBefore = 0;
 const t0 = Date.now();
-
-before(async () => {
-  stack = await startTestStack({
-    taskQueue: TASK_QUEUE,
-    token: 'long-jobs',
-    temporal: startTimeSkippingTemporal,
-    emulator: { now: () => t0 + (emulator.counts.GET - requestsBefore) * msPerPoll },
-  });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
 
 async function runLongJob(durationMs: number, interval: number) {
   msPerPoll = interval;
@@ -53,8 +40,8 @@ async function runLongJob(durationMs: number, interval: number) {
     poll: { initialInterval: interval, maximumInterval: interval, mode: 'timer' },
   };
   // Only this job's status polls move the emulator's clock.
-  requestsBefore = emulator.counts.GET;
-  const handle = await env.client.workflow.start(runComputeJob, {
+  requestsBefore = stack.emulator.counts.GET;
+  const handle = await stack.env.client.workflow.start(runComputeJob, {
     taskQueue: TASK_QUEUE,
     workflowId,
     args: [input],
@@ -66,13 +53,13 @@ async function runLongJob(durationMs: number, interval: number) {
 /** The history length of every run of a workflow, newest first, following continue-as-new back to the first. */
 async function historyLengths(workflowId: string): Promise<number[]> {
   const lengths: number[] = [];
-  let handle = env.client.workflow.getHandle(workflowId);
+  let handle = stack.env.client.workflow.getHandle(workflowId);
   for (;;) {
     const events = (await handle.fetchHistory()).events ?? [];
     lengths.push(events.length);
     const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
     if (!previous) return lengths;
-    handle = env.client.workflow.getHandle(workflowId, previous);
+    handle = stack.env.client.workflow.getHandle(workflowId, previous);
   }
 }
 

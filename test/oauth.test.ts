@@ -8,7 +8,6 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +19,7 @@ import { ComputeApiError } from '../src/api/errors';
 import { clientCredentials } from '../src/auth/client-credentials';
 import { startComputeJob, waitForComputeJob } from '../src/client';
 import { ComputeFailureType, RETRYABLE_FAILURE_TYPES } from '../src/common/failures';
+import { freePort } from '../src/dev/local-temporal';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
@@ -28,17 +28,6 @@ import { waitFor } from './helpers/wait';
 
 const CLIENT_ID = 'fleet-worker';
 const SECRET = 'Sx9-very-secret-client-secret-4f2a';
-
-function freeClosedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function emulatorWithIssuer(tokenLifetimeMs: number, discovery = true): Promise<ComputeEmulator> {
   return startComputeEmulator({
@@ -126,7 +115,7 @@ describe('client credentials against the emulator issuer', () => {
       accessToken: clientCredentials({
         clientId: CLIENT_ID,
         clientSecret: SECRET,
-        issuer: `http://127.0.0.1:${await freeClosedPort()}`,
+        issuer: `http://127.0.0.1:${await freePort()}`,
       }),
     });
     try {

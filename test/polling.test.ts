@@ -3,42 +3,29 @@
  * reading is between two hand-backs, feedback from the first poll, and cancellation mid-wait.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WaitForJobState } from '../src/activities';
 import { getComputeJobProgress } from '../src/client';
 import type { RunComputeJobInput } from '../src/common/types';
-import type { ComputeEmulator } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
 import { recordHistory } from './helpers/histories';
 import { eventTypes, pollCycles } from './helpers/history';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'polling-test-token';
 const TASK_QUEUE = 'evo-compute-polling-test';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
-
-before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN });
 
 function start(
   input: Partial<RunComputeJobInput> & { parameters: Record<string, unknown> },
 ): Promise<WorkflowHandle<typeof runComputeJob>> {
-  return env.client.workflow.start(runComputeJob, {
+  return stack.env.client.workflow.start(runComputeJob, {
     taskQueue: TASK_QUEUE,
     workflowId: uniqueId('poll'),
     args: [{ orgId: ORG_ID, topic: 'emulator', task: 'job', ...input } as RunComputeJobInput],
@@ -127,12 +114,12 @@ describe("retry mode (the default): the waits are the server's retry timers", ()
       poll: { initialInterval: 1000, maximumInterval: 1000 },
     });
     const remote = await waitFor('status polls', () =>
-      emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 1),
+      stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 1),
     );
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
-    const after = emulator.getJob(remote.jobId);
+    const after = stack.emulator.getJob(remote.jobId);
     assert.equal(after?.status, 'cancelled');
     assert.equal(after?.cancelRequests, 1);
   });
@@ -171,12 +158,12 @@ describe('heartbeat mode: polls inside waitForJob', () => {
       poll: { initialInterval: 100, maximumInterval: 200, mode: 'heartbeat' },
     });
     const remote = await waitFor('status polls', () =>
-      emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 3),
+      stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 3),
     );
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
-    const after = emulator.getJob(remote.jobId);
+    const after = stack.emulator.getJob(remote.jobId);
     assert.equal(after?.status, 'cancelled');
     assert.equal(after?.cancelRequests, 1);
     const types = await eventTypes(handle);

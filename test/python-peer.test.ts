@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { startComputeJob } from '../src/client';
 import type { ComputeJobResult } from '../src/common/types';
 import { type ComputeEmulator, exampleObjectUrl } from '../src/emulator';
 import { type TaskParameters, tasks } from '../src/tasks';
 import { ORG_ID } from './helpers/ids';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 
 const TASK_QUEUE = 'python-peer';
@@ -158,21 +158,17 @@ function postedBodies(emulator: ComputeEmulator, from: number): Map<string, stri
 }
 
 describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
-  let stack: TestStack;
-  let emulator: ComputeEmulator;
+  const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 400 } });
   let peer: PeerOutput;
   let pythonBodies: Map<string, string>;
 
   before(async () => {
-    stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 400 } });
-    emulator = stack.emulator;
     // The Python client reaches the emulator as `localhost`: the absolute Location must name that host.
-    const port = new URL(emulator.url).port;
-    const from = emulator.requests.length;
+    const port = new URL(stack.emulator.url).port;
+    const from = stack.emulator.requests.length;
     peer = await runPythonPeer(`http://localhost:${port}`);
-    pythonBodies = postedBodies(emulator, from);
+    pythonBodies = postedBodies(stack.emulator, from);
   });
-  after(() => stack?.close());
 
   test("KrigingRunner, IDWRunner and ConditionalTurningBandsRunner accept the emulator's responses", () => {
     assert.equal(peer.kriging.message, 'Kriging complete');
@@ -195,7 +191,7 @@ describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
   });
 
   test('the kriging requests sent API-Preview: opt-in, the others did not', () => {
-    for (const request of emulator.requests.filter((r) => r.path.includes('/geostatistics/'))) {
+    for (const request of stack.emulator.requests.filter((r) => r.path.includes('/geostatistics/'))) {
       const preview = request.headers['api-preview'] === 'opt-in';
       assert.equal(
         preview,
@@ -206,7 +202,7 @@ describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
   });
 
   test('runComputeJob with the typed catalogue sends the same request bodies as the Python SDK', async () => {
-    const from = emulator.requests.length;
+    const from = stack.emulator.requests.length;
     const inputs = [
       tasks.geostatistics.kriging({ orgId: ORG_ID, parameters: kriging, pollInterval: 100 }),
       tasks.geostatistics.idw({ orgId: ORG_ID, parameters: idw, pollInterval: 100 }),
@@ -224,7 +220,7 @@ describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
       });
       results.push(await handle.result());
     }
-    const ours = postedBodies(emulator, from);
+    const ours = postedBodies(stack.emulator, from);
     assert.deepEqual([...ours.keys()].sort(), [...pythonBodies.keys()].sort());
     for (const [task, body] of ours) assert.equal(body, pythonBodies.get(task), `${task} request body`);
     assert.deepEqual(

@@ -4,16 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
 import { ComputeApiClient } from '../src/api/compute-api-client';
 import { readComputeFailure } from '../src/common/failures';
 import { progressQuery } from '../src/common/queries';
 import type { RunComputeJobInput } from '../src/common/types';
-import { type ComputeEmulator, exampleKrigingParameters } from '../src/emulator';
+import { exampleKrigingParameters } from '../src/emulator';
 import { runComputeJob } from '../src/workflows';
 import {
   failureOf,
@@ -24,35 +23,28 @@ import {
 import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { startSlowSubmitProxy } from './helpers/slow-proxy';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 const TOKEN = 'workflow-test-token';
 const TASK_QUEUE = 'evo-compute-test';
 
-let env: TestWorkflowEnvironment;
-let emulator: ComputeEmulator;
-let stack: TestStack;
-
-before(async () => {
-  stack = await startTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 300 } });
-  ({ env, emulator } = stack);
-});
-
-after(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 300 } });
 
 function start(
   input: RunComputeJobInput,
   taskQueue = TASK_QUEUE,
 ): Promise<WorkflowHandle<typeof runComputeJob>> {
-  return env.client.workflow.start(runComputeJob, { taskQueue, workflowId: uniqueId('job'), args: [input] });
+  return stack.env.client.workflow.start(runComputeJob, {
+    taskQueue,
+    workflowId: uniqueId('job'),
+    args: [input],
+  });
 }
 
 function jobsTagged(input: RunComputeJobInput) {
-  return jobsOf(emulator, input);
+  return jobsOf(stack.emulator, input);
 }
 
 async function currentDetails(handle: WorkflowHandle): Promise<string> {
@@ -101,13 +93,13 @@ describe('runComputeJob', () => {
     const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 });
     const handle = await start(input);
     const remote = await waitFor('the job', () => jobsTagged(input)[0]);
-    const url = `${emulator.url}/compute/orgs/${ORG_ID}/emulator/job/${remote.jobId}`;
+    const url = `${stack.emulator.url}/compute/orgs/${ORG_ID}/emulator/job/${remote.jobId}`;
     const res = await request(url, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.statusCode, 204);
     const cause = await failureOf(handle);
     assert.ok(cause instanceof ApplicationFailure);
     assert.equal(cause.type, 'JobCancelled');
-    assert.equal(emulator.getJob(remote.jobId)?.cancelRequests, 1);
+    assert.equal(stack.emulator.getJob(remote.jobId)?.cancelRequests, 1);
     await recordHistory(handle, 'cancelled-elsewhere');
   });
 
@@ -126,7 +118,7 @@ describe('runComputeJob', () => {
   });
 
   test('a cancel that arrives while submit is in flight still cancels the job submit creates', async () => {
-    const proxy = await startSlowSubmitProxy(emulator.url, 1500);
+    const proxy = await startSlowSubmitProxy(stack.emulator.url, 1500);
     await withWorkerOn(proxy.url, async (queue) => {
       const input = testJob({ durationMs: 60_000, cancelDelayMs: 0 });
       const handle = await start(input, queue);
@@ -155,7 +147,7 @@ describe('runComputeJob', () => {
   });
 
   test('attaches to a job submitted elsewhere and returns its results', async () => {
-    const client = new ComputeApiClient({ baseUrl: emulator.url, accessToken: TOKEN });
+    const client = new ComputeApiClient({ baseUrl: stack.emulator.url, accessToken: TOKEN });
     try {
       const job = await client.submit({
         orgId: ORG_ID,
@@ -164,13 +156,13 @@ describe('runComputeJob', () => {
         parameters: exampleKrigingParameters(ORG_ID),
         preview: true,
       });
-      const posts = emulator.counts.POST;
+      const posts = stack.emulator.counts.POST;
       const handle = await start({ job, pollInterval: 100 });
       const result = await handle.result();
       assert.deepEqual(result.job, job);
       assert.equal(result.results.message, 'Kriging complete');
       assert.equal(result.results.target.attribute.name, 'kriged_grade');
-      assert.equal(emulator.counts.POST, posts, 'attaching submits nothing');
+      assert.equal(stack.emulator.counts.POST, posts, 'attaching submits nothing');
       await recordHistory(handle, 'attached');
     } finally {
       await client.close();
@@ -186,7 +178,7 @@ describe('runComputeJob', () => {
 
   test('a worker killed mid-poll is replaced; the job completes with no second POST', async () => {
     const queue = uniqueId('killable');
-    const workers = workerProcesses(queue, emulator.url);
+    const workers = workerProcesses(queue, stack.emulator.url);
     const spawnWorker = workers.spawn;
     const input = testJob({ durationMs: 12_000, steps: 4 }, { pollInterval: 200 });
     const first = spawnWorker();
@@ -222,7 +214,7 @@ describe('runComputeJob', () => {
   });
 
   test('a submit the service refused (503) is retried and creates one job', async () => {
-    const proxy = await startSlowSubmitProxy(emulator.url, 0, { refuseFirst: 1 });
+    const proxy = await startSlowSubmitProxy(stack.emulator.url, 0, { refuseFirst: 1 });
     await withWorkerOn(proxy.url, async (queue) => {
       const input = testJob({ durationMs: 200 });
       const { results } = await (await start(input, queue)).result();
@@ -233,7 +225,7 @@ describe('runComputeJob', () => {
   });
 
   test('a worker killed while its submit is in flight: the retry refuses to submit again', async () => {
-    const proxy = await startSlowSubmitProxy(emulator.url, 15_000);
+    const proxy = await startSlowSubmitProxy(stack.emulator.url, 15_000);
     const queue = uniqueId('killed-mid-submit');
     const workers = workerProcesses(queue, proxy.url);
     const first = workers.spawn();
@@ -267,8 +259,8 @@ function workerProcesses(queue: string, baseUrl: string) {
       const child = spawn(process.execPath, [require.resolve('../src/worker')], {
         env: {
           ...process.env,
-          TEMPORAL_ADDRESS: env.address,
-          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
           EVO_COMPUTE_TASK_QUEUE: queue,
           EVO_BASE_URL: baseUrl,
           EVO_ACCESS_TOKEN: TOKEN,
@@ -283,5 +275,5 @@ function workerProcesses(queue: string, baseUrl: string) {
 
 /** Runs `body` with an in-process compute worker on a queue of its own that talks to `baseUrl`. */
 function withWorkerOn(baseUrl: string, body: (queue: string) => Promise<void>): Promise<void> {
-  return withOwnWorker(env, { baseUrl, token: TOKEN }, body);
+  return withOwnWorker(stack.env, { baseUrl, token: TOKEN }, body);
 }

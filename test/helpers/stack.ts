@@ -2,6 +2,7 @@
  * What most workflow tests stand on: a real Temporal server, the emulator and a compute worker on
  * one task queue, started together and stopped together.
  */
+import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { type ComputeEmulator, type ComputeEmulatorOptions, startComputeEmulator } from '../../src/emulator';
@@ -50,6 +51,32 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
       await running;
       await emulator.close();
       await env.teardown();
+    },
+  };
+}
+
+/**
+ * The stack of one test file or suite: started in its `before` hook, closed in its `after` hook.
+ * Read `env` and `emulator` inside tests and hooks that run after that `before`.
+ */
+export function useTestStack(options: TestStackOptions): Omit<TestStack, 'close'> {
+  let stack: TestStack | undefined;
+  before(async () => {
+    stack = await startTestStack(options);
+  });
+  after(async () => {
+    await stack?.close();
+  });
+  const started = (): TestStack => {
+    if (!stack) throw new Error('the test stack is read before its before() hook has run');
+    return stack;
+  };
+  return {
+    get env() {
+      return started().env;
+    },
+    get emulator() {
+      return started().emulator;
     },
   };
 }
