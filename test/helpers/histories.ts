@@ -5,8 +5,11 @@ import type { WorkflowHandle } from '@temporalio/client';
 // public APIs only (the replayer takes the JSON as it is).
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
+/** The project's root folder (this file runs from `build/test/helpers/`). */
+const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+
 /** Where the replay test finds the recorded histories of the workflows. */
-export const HISTORIES_DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'histories');
+export const HISTORIES_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 
 /**
  * With RECORD_HISTORIES=<version> (e.g. `v0.1`), saves the workflow's history as the fixture
@@ -17,5 +20,7 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   const version = process.env.RECORD_HISTORIES;
   if (!version) return;
   await mkdir(HISTORIES_DIR, { recursive: true });
-  await writeFile(join(HISTORIES_DIR, `${version}-${name}.json`), historyToJSON(await handle.fetchHistory()));
+  // Stack traces in failures name files by absolute path: keep the recording machine's folders out.
+  const json = historyToJSON(await handle.fetchHistory()).replaceAll(`${PROJECT_ROOT}/`, '<project>/');
+  await writeFile(join(HISTORIES_DIR, `${version}-${name}.json`), json);
 }
