@@ -46,7 +46,10 @@ export async function checkJobStatus(
   // Attempt `a` is followed by the interval grown `a - 1` times (failed requests count too: a
   // struggling service is asked less often, as with any retry).
   let intervalMs = input.intervalMs;
-  for (let grown = 1; grown < attempt; grown++) intervalMs = nextInterval(input.schedule, intervalMs);
+  // Once at the maximum it stays there: a job polled for days does not replay every growth step.
+  for (let grown = 1; grown < attempt && intervalMs < input.schedule.maximumIntervalMs; grown++) {
+    intervalMs = nextInterval(input.schedule, intervalMs);
+  }
   const retryIn = () => jitteredInterval(intervalMs, Math.random);
   if (attempt <= waits) {
     const delay = retryIn();
