@@ -483,46 +483,61 @@ describe('activities against purpose-built servers', () => {
         { nonRetryable: true },
       );
     });
-    test('an attempt after one that died mid-request refuses to submit again', async () => {
-      const { server, acts } = await serve((_req, res) => reply(res, 303));
-      const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { submit: 'sending' } }, quiet);
-      await expectFailure(
-        env.run(() => acts.evoComputeSubmitJob(submitInput)),
-        'SubmitUnconfirmed',
-        { nonRetryable: true },
-      );
-      assert.equal(server.requests.length, 0);
-    });
-    test('an attempt after one that certainly sent nothing submits', async () => {
+    test('a retry submits only when its predecessor recorded that it sent nothing', async () => {
       const location = `/compute/orgs/${ORG_ID}/geostatistics/kriging/${JOB_ID}/status`;
       const { server, acts } = await serve((_req, res) => reply(res, 303, undefined, { location }));
-      const env = new MockActivityEnvironment(
-        { attempt: 2, heartbeatDetails: { submit: 'not-sent' } },
-        quiet,
-      );
-      const job: JobRef = await env.run<[], JobRef, () => Promise<JobRef>>(() =>
-        acts.evoComputeSubmitJob(submitInput),
-      );
+      const attemptWith = (attempt: number, heartbeatDetails?: unknown) =>
+        new MockActivityEnvironment({ attempt, heartbeatDetails }, quiet).run<
+          [],
+          JobRef,
+          () => Promise<JobRef>
+        >(() => acts.evoComputeSubmitJob(submitInput));
+      // The attempt before died (killed worker, timeout) with no word, or with its POST in flight.
+      for (const [attempt, details] of [
+        [2, undefined],
+        [2, { submit: 'sending', attempt: 1 }],
+        // Attempt 2 died without a word; attempt 1's `not-sent` says nothing about it.
+        [3, { submit: 'not-sent', attempt: 1 }],
+      ] as const) {
+        const failure = await expectFailure(attemptWith(attempt, details), 'SubmitUnconfirmed', {
+          nonRetryable: true,
+        });
+        assert.match(failure.message, new RegExp(`attempt ${attempt - 1} of this submit`));
+      }
+      assert.equal(server.requests.length, 0, 'no POST after an attempt that may have sent one');
+      const job = await attemptWith(2, { submit: 'not-sent', attempt: 1 });
       assert.equal(job.jobId, JOB_ID);
       assert.equal(server.requests.length, 1);
     });
-    test('the last heartbeat of a failed attempt says whether its POST may have reached the service', async () => {
+    test('a failed attempt heartbeats not-sent (with its attempt) only when its POST created nothing', async () => {
       const lastBeat = async (handler: Handler) => {
         const { acts } = await serve(handler);
-        const env = new MockActivityEnvironment({}, quiet);
+        const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, quiet);
         const beats: unknown[] = [];
         env.on('heartbeat', (details: unknown) => beats.push(structuredClone(details)));
         await env.run(() => acts.evoComputeSubmitJob(submitInput)).catch(() => undefined);
         return beats.at(-1);
       };
-      assert.deepEqual(await lastBeat((_req, res) => reply(res, 503)), { submit: 'not-sent' });
-      assert.deepEqual(await lastBeat((_req, res) => reply(res, 500)), { submit: 'sending' });
-      assert.deepEqual(
+      assert.deepEqual(await lastBeat((_req, res) => reply(res, 503)), { submit: 'not-sent', attempt: 1 });
+      assert.equal(await lastBeat((_req, res) => reply(res, 500)), undefined);
+      assert.equal(
         await lastBeat((_req, res) => {
           res.socket?.destroy();
         }),
-        { submit: 'sending' },
+        undefined,
       );
+    });
+    test('a POST still in flight after a third of the heartbeat timeout heartbeats sending', async () => {
+      const location = `/compute/orgs/${ORG_ID}/geostatistics/kriging/${JOB_ID}/status`;
+      const { acts } = await serve((_req, res) => {
+        setTimeout(() => reply(res, 303, undefined, { location }), 400);
+      });
+      const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 300 }, quiet);
+      const beats: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => beats.push(structuredClone(details)));
+      await env.run(() => acts.evoComputeSubmitJob(submitInput));
+      assert.ok(beats.length >= 2, `heartbeats: ${beats.length}`);
+      assert.deepEqual(beats[0], { submit: 'sending', attempt: 1 });
     });
     test('a refused connection sent nothing and stays retryable', async () => {
       const { server } = await serve((_req, res) => reply(res, 500));
@@ -625,6 +640,15 @@ describe('activities against purpose-built servers', () => {
     env.on('heartbeat', () => beats++);
     await env.run(() => acts.evoComputeGetJobStatus(jobOn(server.url)));
     assert.ok(beats >= 3, `heartbeats: ${beats}`);
+  });
+
+  test('a request that ends within the heartbeat interval sends no heartbeat (each is a billable action)', async () => {
+    const { server, acts } = await serve((_req, res) => reply(res, 202, { status: 'in progress' }));
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, quiet);
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    await env.run(() => acts.evoComputeGetJobStatus(jobOn(server.url)));
+    assert.equal(beats, 0);
   });
 
   test('cancelling the activity aborts its request', async () => {

@@ -156,7 +156,7 @@ export function verdicts(results: BenchResults): Verdict[] {
     {
       what: 'billable actions per poll',
       target: '≤ 1',
-      measured: `a quiet poll is 1 (its attempt; no heartbeat: the run's ${f.heartbeats ?? 'n/a'} heartbeats are the submits'); ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; every action of the run (starts, submits, hand-backs, upserts included) / polls = ${fmt(f.actions / f.polls, 2)}`,
+      measured: `a quiet poll is 1 (its attempt; no heartbeat; the run sent ${f.heartbeats ?? 'n/a'} in all); ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; every action of the run (starts, submits, hand-backs, upserts included) / polls = ${fmt(f.actions / f.polls, 2)}`,
       met: f.mode === 'retry' && (f.heartbeats ?? 0) === 0,
     },
   ];

@@ -4,10 +4,13 @@
  * Three guards keep a retry from creating a second job:
  * - the HTTP client turns every failure after which a job may exist (the connection broke after
  *   the request was sent, a 5xx other than 503) into the non-retryable `SubmitUnconfirmed`;
- * - the attempt heartbeats `sending` before its POST and `not-sent` when it fails in a way that
- *   certainly created nothing (refused connection, 429, 503); Temporal keeps the last heartbeat
- *   with the failure, so a retry knows whether the attempt before it died mid-request (its worker
- *   was killed, or it timed out) and then refuses to submit again (`SubmitUnconfirmed`);
+ * - an attempt that fails in a way that certainly created nothing (refused connection, 429, 503)
+ *   heartbeats `not-sent` with its attempt number; Temporal keeps the last heartbeat with the
+ *   failure. A retry submits only when its predecessor left that word. Anything else (the worker
+ *   was killed or the attempt timed out, however early) means a POST may have gone out, and the
+ *   retry refuses to submit again (`SubmitUnconfirmed`). The happy path sends no heartbeat at all
+ *   (each one is a billable action); a POST still in flight after a third of the heartbeat timeout
+ *   heartbeats `sending`, so that a hung request is noticed;
  * - the workflow runs it in a non-cancellable scope, so a cancel never abandons a POST half-way.
  *
  * Before any of that, a catalogue task's parameters are checked against its schema (a bad field is
@@ -26,22 +29,23 @@ import { withHeartbeats } from './heartbeat';
 /** The heartbeat details of a submit attempt. */
 export interface SubmitHeartbeat {
   submit: 'sending' | 'not-sent';
+  /** The attempt that recorded it: a retry trusts only its own predecessor's `not-sent`. */
+  attempt: number;
 }
 
 export async function submitJob(client: ComputeApiClient, input: SubmitJobInput<object>): Promise<JobRef> {
   const context = Context.current();
-  const previous =
-    context.info.attempt > 1 ? (context.info.heartbeatDetails as SubmitHeartbeat | undefined) : undefined;
-  if (previous?.submit === 'sending') {
+  const { attempt } = context.info;
+  if (attempt > 1 && !certainlySentNothing(context.info.heartbeatDetails, attempt - 1)) {
     throw computeFailure(
       ComputeFailureType.SubmitUnconfirmed,
-      'an earlier attempt of this submit stopped while its request was in flight (its worker died or it timed out); ' +
-        'a job may exist, so it is not submitted again',
-      { attempt: context.info.attempt, topic: input.topic, task: input.task },
+      `attempt ${attempt - 1} of this submit ended without recording that it sent nothing ` +
+        '(its worker died or it timed out); a job may exist, so it is not submitted again',
+      { attempt, topic: input.topic, task: input.task },
     );
   }
   const request = await catalogueRequest(input);
-  const state: SubmitHeartbeat = { submit: 'sending' };
+  const state: SubmitHeartbeat = { submit: 'sending', attempt };
   try {
     return await withHeartbeats(
       (signal) => client.submit(request, { signal }),
@@ -54,6 +58,11 @@ export async function submitJob(client: ComputeApiClient, input: SubmitJobInput<
     }
     throw toActivityFailure(err);
   }
+}
+
+function certainlySentNothing(details: unknown, attempt: number): boolean {
+  const beat = details as Partial<SubmitHeartbeat> | undefined;
+  return beat?.submit === 'not-sent' && beat.attempt === attempt;
 }
 
 /**
