@@ -1,11 +1,12 @@
 /**
  * The floor the worker is compared with: the same jobs submitted and waited for by a bare loop of
  * undici status requests on the same poll schedule, in one process, with no Temporal. Started by
- * the bench with an IPC channel; receives a `BareLoopConfig`, answers a `BareLoopResult` and exits.
+ * the bench with an IPC channel; receives a `BareLoopConfig`, answers a `BareLoopResult` and exits
+ * (when every job has ended, or after a `stop` message).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { nextInterval, type ResolvedPollSchedule } from '../src/common/poll-schedule';
+import { jitteredInterval, nextInterval, type ResolvedPollSchedule } from '../src/common/poll-schedule';
 
 export interface BareLoopConfig {
   baseUrl: string;
@@ -15,6 +16,8 @@ export interface BareLoopConfig {
   durations: number[];
   startBatch: number;
   schedule: ResolvedPollSchedule;
+  /** Shorten each wait as the workflow's polls do (`jitteredInterval`). Default false. */
+  jitter?: boolean;
 }
 
 export interface BareLoopResult {
@@ -29,6 +32,12 @@ export interface BareLoopResult {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'canceled']);
+
+/**
+ * Set by a `stop` message: every job stops polling after its current wait, results not fetched
+ * (its `doneAt` stays 0), and the loop answers. For jobs that outlast the measurement.
+ */
+let stopped = false;
 
 async function run(config: BareLoopConfig): Promise<BareLoopResult> {
   const cpuStart = process.cpuUsage();
@@ -58,7 +67,8 @@ async function run(config: BareLoopConfig): Promise<BareLoopResult> {
       const body = (await res.body.json()) as { status?: string };
       statusPolls++;
       if (TERMINAL.has(body.status ?? '')) break;
-      await sleep(interval);
+      await sleep(config.jitter ? jitteredInterval(interval, Math.random) : interval);
+      if (stopped) return;
       interval = nextInterval(config.schedule, interval);
     }
     const results = await request(statusUrl.replace(/\/status$/, ''), { headers, dispatcher });
@@ -106,8 +116,15 @@ async function run(config: BareLoopConfig): Promise<BareLoopResult> {
   };
 }
 
-process.once('message', (config: BareLoopConfig) => {
-  run(config).then(
+let started = false;
+process.on('message', (message: unknown) => {
+  if (message === 'stop') {
+    stopped = true;
+    return;
+  }
+  if (started || typeof message !== 'object' || message === null) return;
+  started = true;
+  run(message as BareLoopConfig).then(
     (result) => process.send?.({ result }, () => process.exit(0)),
     (err) => {
       console.error(`bare loop: ${err instanceof Error ? (err.stack ?? err.message) : err}`);

@@ -6,7 +6,9 @@
  *  2. many:   N concurrent jobs (default 1,000) on one worker in a child process: status requests
  *     per second, finish → workflow-close delay, worker CPU and peak RSS.
  *  3. bare:   the same jobs polled by a bare undici loop (no Temporal), the CPU floor.
- *  4. startup: worker start-up time and RSS with the prebuilt workflow bundle and with bundling.
+ *  4. steady: quiet polls on a fixed schedule in each mode and by the bare loop: the cost of one poll.
+ *  5. burst:  N starts with no polling competing: what the machine allows for start → submit.
+ *  6. startup: worker start-up time and RSS with the prebuilt workflow bundle and with bundling.
  *
  * Settings come from flags or BENCH_* variables (`npm run bench -- --help`); a quick check is
  * `BENCH_JOBS=50 npm run bench`. Writes the report to bench/RESULTS.md (or BENCH_OUT). Every server
@@ -23,10 +25,12 @@ import { type BenchConfig, type BenchContext, Cleanup, commandLine, readConfig, 
 import { machineFacts } from './lib/facts';
 import { type BenchResults, renderReport, verdicts } from './lib/report';
 import { runBareLoop } from './phases/bare';
+import { runBurst } from './phases/burst';
 import { measureEventsPerPoll } from './phases/events';
 import { measureHourJob } from './phases/hour';
 import { runManyJobs } from './phases/many';
 import { measureStartup } from './phases/startup';
+import { runSteady } from './phases/steady';
 
 interface Server {
   env: TestWorkflowEnvironment;
@@ -74,7 +78,9 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
     loadAverageAtEnd: [],
   };
   const { phases } = config;
-  const needDev = phases.has('events') || phases.has('many') || phases.has('startup');
+  const needDev = (['events', 'many', 'steady', 'burst', 'startup'] as const).some((phase) =>
+    phases.has(phase),
+  );
   ctx.log(
     `starting ${[needDev && 'the dev server', phases.has('hour') && 'the time-skipping server'].filter(Boolean).join(' and ')}`,
   );
@@ -99,13 +105,16 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
   results.hour = hour;
   await skipping?.stop(); // done with it: free its CPU and memory before measuring
   if (dev && phases.has('startup')) results.startup = await measureStartup(ctx, dev.env);
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   if (dev && phases.has('many')) {
     results.many = [];
     for (const mode of config.modes) {
-      results.many.push(await runManyJobs(ctx, dev.env, mode, `http://127.0.0.1:${metricsPort}/metrics`));
+      results.many.push(await runManyJobs(ctx, dev.env, mode, metricsUrl));
     }
   }
   if (phases.has('bare')) results.bare = await runBareLoop(ctx);
+  if (dev && phases.has('steady')) results.steady = await runSteady(ctx, dev.env, metricsUrl);
+  if (dev && phases.has('burst')) results.burst = await runBurst(ctx, dev.env);
   results.wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
   results.loadAverageAtEnd = loadavg().map((value) => Math.round(value * 100) / 100);
   return results;

@@ -15,8 +15,8 @@ export const TOKEN = 'bench-token';
 export const ORG_ID = '0b5c2a3e-6f1d-4c5e-9a7b-1d2e3f4a5b6c';
 export const SCHEDULE: Readonly<ResolvedPollSchedule> = DEFAULT_POLL_SCHEDULE;
 
-export type Phase = 'events' | 'hour' | 'many' | 'bare' | 'startup';
-export const ALL_PHASES: readonly Phase[] = ['events', 'hour', 'many', 'bare', 'startup'];
+export type Phase = 'events' | 'hour' | 'many' | 'bare' | 'steady' | 'burst' | 'startup';
+export const ALL_PHASES: readonly Phase[] = ['events', 'hour', 'many', 'bare', 'steady', 'burst', 'startup'];
 
 export interface BenchConfig {
   /** Concurrent jobs of the `many` and `bare` phases. */
@@ -35,8 +35,20 @@ export interface BenchConfig {
   timeoutMs: number;
   /** Run the measured worker with `--cpu-prof`. */
   profile: boolean;
-  /** Poll modes the `many` phase measures, one after the other (default all three). */
+  /** Poll modes the `many` and `steady` phases measure, one after the other (default all three). */
   modes: PollMode[];
+  /** Jobs of the `steady` phase, polled on a fixed schedule, in every mode and by the bare loop. */
+  steadyJobs: number;
+  /** The fixed interval of the `steady` phase (initial = maximum, no growth; jittered as usual). */
+  steadyIntervalMs: number;
+  /** How long each `steady` job runs: long enough that few polls cross a 10 % step in the window. */
+  steadyJobMs: number;
+  /** From the last start of the `steady` phase to its measured window. */
+  steadySettleMs: number;
+  /** The `steady` phase's measured window. */
+  steadyWindowMs: number;
+  /** The `burst` phase's first interval: its jobs are not polled again while the starts run. */
+  burstIntervalMs: number;
 }
 
 const SETTINGS = {
@@ -48,14 +60,20 @@ const SETTINGS = {
   eventsJobMs: { env: 'BENCH_EVENTS_JOB_MS', flag: 'events-job-ms', default: '60000' },
   phases: { env: 'BENCH_PHASES', flag: 'phases', default: ALL_PHASES.join(',') },
   out: { env: 'BENCH_OUT', flag: 'out', default: 'bench/RESULTS.md' },
-  timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '1200' },
+  timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '2400' },
   profile: { env: 'BENCH_PROFILE', flag: 'profile', default: '' },
   modes: { env: 'BENCH_MODES', flag: 'modes', default: POLL_MODES.join(',') },
+  steadyJobs: { env: 'BENCH_STEADY_JOBS', flag: 'steady-jobs', default: '200' },
+  steadyIntervalMs: { env: 'BENCH_STEADY_INTERVAL_MS', flag: 'steady-interval-ms', default: '2000' },
+  steadyJobMs: { env: 'BENCH_STEADY_JOB_MS', flag: 'steady-job-ms', default: '3600000' },
+  steadySettleMs: { env: 'BENCH_STEADY_SETTLE_MS', flag: 'steady-settle-ms', default: '20000' },
+  steadyWindowMs: { env: 'BENCH_STEADY_WINDOW_MS', flag: 'steady-window-ms', default: '60000' },
+  burstIntervalMs: { env: 'BENCH_BURST_INTERVAL_MS', flag: 'burst-interval-ms', default: '600000' },
 } as const;
 
 export const USAGE = `npm run bench [-- --flag=value ...]   (or the BENCH_* variable of each flag)
 ${Object.values(SETTINGS)
-  .map((s) => `  --${s.flag.padEnd(14)} ${s.env.padEnd(20)} default ${s.default || '(off)'}`)
+  .map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(24)} default ${s.default || '(off)'}`)
   .join('\n')}
   phases: ${ALL_PHASES.join(', ')}`;
 
@@ -106,6 +124,12 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       .split(',')
       .map((mode) => mode.trim())
       .filter(Boolean) as PollMode[],
+    steadyJobs: Math.floor(number('steadyJobs', 1)),
+    steadyIntervalMs: number('steadyIntervalMs', 100),
+    steadyJobMs: number('steadyJobMs', 1000),
+    steadySettleMs: number('steadySettleMs', 0),
+    steadyWindowMs: number('steadyWindowMs', 1000),
+    burstIntervalMs: number('burstIntervalMs', 1000),
   };
   for (const mode of config.modes) {
     if (!POLL_MODES.includes(mode))

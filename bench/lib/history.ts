@@ -246,3 +246,101 @@ export function historyCosts(events: readonly HistoryEvent[]): HistoryCosts {
 export function totalActions(actions: HistoryActions): number {
   return Object.values(actions).reduce((sum, n) => sum + n, 0);
 }
+
+/** When each step from a workflow's start to its job's submit happened (epoch ms), from its first run. */
+export interface SubmitSteps {
+  started: number;
+  /** The first workflow task started: a worker picked the workflow up. */
+  firstTaskStarted?: number;
+  submitScheduled?: number;
+  submitStarted?: number;
+  submitCompleted?: number;
+}
+
+export function submitSteps(events: readonly HistoryEvent[]): SubmitSteps {
+  const steps: SubmitSteps = { started: millis(events[0]?.eventTime) };
+  let submitId: string | undefined;
+  for (const event of events) {
+    const at = millis(event.eventTime);
+    if (steps.firstTaskStarted === undefined && typeName(event) === 'WORKFLOW_TASK_STARTED') {
+      steps.firstTaskStarted = at;
+    }
+    if (
+      submitId === undefined &&
+      event.activityTaskScheduledEventAttributes?.activityType?.name === 'evoComputeSubmitJob'
+    ) {
+      submitId = String(event.eventId);
+      steps.submitScheduled = at;
+    }
+    if (submitId === undefined) continue;
+    if (String(event.activityTaskStartedEventAttributes?.scheduledEventId) === submitId)
+      steps.submitStarted = at;
+    if (String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === submitId) {
+      steps.submitCompleted = at;
+      break;
+    }
+  }
+  return steps;
+}
+
+/** What a workflow's history recorded between two instants (event times in [from, to)). */
+export interface WindowCosts {
+  events: number;
+  /** Readings recorded (search-attribute upserts of a new status or 10 % step). */
+  readings: number;
+  /** Polling activities (`checkJobStatus`, `waitForJob`) scheduled: each a reading handed back before it. */
+  pollingCallsScheduled: number;
+  /** Billable actions the history shows, polling activities' attempts left out (they are counted elsewhere). */
+  actions: Omit<HistoryActions, 'activityAttempts'> & { otherActivityAttempts: number };
+}
+
+export function windowCosts(events: readonly HistoryEvent[], from: number, to: number): WindowCosts {
+  const inWindow = (at: number) => at >= from && at < to;
+  const costs: WindowCosts = {
+    events: 0,
+    readings: 0,
+    pollingCallsScheduled: 0,
+    actions: {
+      workflowStarts: 0,
+      timers: 0,
+      otherActivityAttempts: 0,
+      localActivityBatches: 0,
+      upserts: 0,
+      signals: 0,
+    },
+  };
+  const pollingIds = new Set<string>();
+  let batchCounted = true;
+  for (const event of events) {
+    const type = typeName(event);
+    const at = millis(event.eventTime);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    const polling = POLLING_ACTIVITIES.has(scheduled?.activityType?.name ?? '');
+    if (polling) pollingIds.add(String(event.eventId));
+    const started = event.activityTaskStartedEventAttributes;
+    if (type === 'WORKFLOW_TASK_STARTED') batchCounted = false;
+    if (!inWindow(at)) continue;
+    costs.events++;
+    if (polling) costs.pollingCallsScheduled++;
+    if (type === 'WORKFLOW_EXECUTION_STARTED') costs.actions.workflowStarts++;
+    if (type === 'TIMER_STARTED') costs.actions.timers++;
+    if (type === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED') costs.actions.signals++;
+    if (localActivityType(event) !== undefined && !batchCounted) {
+      costs.actions.localActivityBatches++;
+      batchCounted = true;
+    }
+    if (started && !pollingIds.has(String(started.scheduledEventId))) {
+      costs.actions.otherActivityAttempts += Math.max(1, started.attempt ?? 1);
+    }
+    const upsert = event.upsertWorkflowSearchAttributesEventAttributes;
+    if (upsert) {
+      const fields = upsert.searchAttributes?.indexedFields ?? {};
+      const keys = Object.keys(fields);
+      if (keys.some((key) => key !== 'TemporalChangeVersion')) costs.actions.upserts++;
+      if (typeof decodePayload(fields.EvoComputeStatus) === 'string' && !keys.includes('EvoComputeJobId')) {
+        costs.readings++;
+      }
+    }
+  }
+  return costs;
+}

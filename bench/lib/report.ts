@@ -1,14 +1,19 @@
 /** The Markdown report (bench/RESULTS.md): tables of what each phase measured, and the goals. */
 import type { BareResult } from '../phases/bare';
+import type { BurstResult } from '../phases/burst';
 import type { ModeEvents } from '../phases/events';
 import { type HourEvents, heartbeatsPerJob } from '../phases/hour';
 import type { ManyResult } from '../phases/many';
 import type { StartupResult } from '../phases/startup';
+import type { SteadyResult } from '../phases/steady';
 import type { BenchConfig } from './context';
 import { SCHEDULE } from './context';
 import type { MachineFacts } from './facts';
 import { totalActions } from './history';
-import { fmt, mean, percentile } from './stats';
+import { seconds as s, table } from './markdown';
+import { renderBurst, renderSubmitSteps } from './report-burst';
+import { renderSteady } from './report-steady';
+import { fmt, mean, peakConcurrent, percentile } from './stats';
 
 export interface BenchResults {
   command: string;
@@ -21,14 +26,9 @@ export interface BenchResults {
   hour?: HourEvents;
   many?: ManyResult[];
   bare?: BareResult;
+  steady?: SteadyResult;
+  burst?: BurstResult;
   startup?: StartupResult;
-}
-
-const s = (ms: number, digits = 1) => fmt(ms / 1000, digits);
-
-function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 /** Dev-server CPU per poll of timer mode (then the default) in the committed run before the retry mode: 158.5 s / 10,265 polls. */
@@ -58,21 +58,6 @@ export interface ModeFigures {
   afterLastPollP99: number;
   submitP99: number;
   failures: number;
-}
-
-function peakConcurrent(spans: [number, number][]): number {
-  const edges = spans.flatMap(([from, to]) => [
-    [from, 1],
-    [to, -1],
-  ]);
-  edges.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0));
-  let now = 0;
-  let peak = 0;
-  for (const [, step] of edges) {
-    now += step ?? 0;
-    peak = Math.max(peak, now);
-  }
-  return peak;
 }
 
 export function modeFigures(many: ManyResult, bare: BareResult | undefined): ModeFigures {
@@ -305,6 +290,17 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
   for (const many of results.many ?? []) parts.push(renderMany(many, config));
   const measured = results.many?.find((m) => m.mode === SCHEDULE.mode) ?? results.many?.[0];
   if (measured && results.bare) parts.push(renderBare(measured, results.bare));
+  if (results.steady) parts.push(renderSteady(results.steady));
+  if (results.burst) {
+    const retry = results.many?.find((m) => m.mode === 'retry');
+    const manyP99 = retry
+      ? percentile(
+          retry.timings.map((x) => x.submittedAt - x.startedAt),
+          99,
+        )
+      : undefined;
+    parts.push(renderBurst(results.burst, manyP99));
+  }
   if (results.startup) parts.push(renderStartup(results.startup));
   return `${parts.join('\n')}\n`;
 }
@@ -560,6 +556,11 @@ ${table(
     fmt((1000 * w.cpu) / Math.max(1, w.gets), 3),
   ]),
 )}
+
+Workflow started → job submitted, step by step (each job's first-run history; event times are the
+server's, the submit time the emulator's):
+
+${renderSubmitSteps(many.timings)}
 `;
 }
 

@@ -59,3 +59,19 @@ export function fmt(value: number | undefined, digits = 1): string {
   if (value === undefined || Number.isNaN(value)) return 'n/a';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
+
+/** The most spans ([from, to]) open at once. */
+export function peakConcurrent(spans: readonly [number, number][]): number {
+  const edges = spans.flatMap(([from, to]) => [
+    [from, 1],
+    [to, -1],
+  ]);
+  edges.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0));
+  let now = 0;
+  let peak = 0;
+  for (const [, step] of edges) {
+    now += step ?? 0;
+    peak = Math.max(peak, now);
+  }
+  return peak;
+}

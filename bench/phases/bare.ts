@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { startComputeEmulator } from '../../src/emulator';
 import type { BareLoopConfig, BareLoopResult } from '../bare-loop';
-import { startChild, waitForMessage } from '../lib/children';
-import { type BenchContext, ORG_ID, SCHEDULE, TOKEN, withTimeout } from '../lib/context';
+import { type Child, startChild, waitForMessage } from '../lib/children';
+import { type BenchContext, type Cleanup, ORG_ID, SCHEDULE, TOKEN, withTimeout } from '../lib/context';
 import { between, type Sample, Sampler } from '../lib/sampler';
 import { jobDurations } from '../lib/stats';
 import { type PhaseWindow, START_WINDOW_MS } from './many';
@@ -25,6 +25,31 @@ export interface BareResult {
   samples: Sample[];
 }
 
+/**
+ * Starts the bare loop (bench/bare-loop.ts) in a child process, stopped by `cleanup`; `answer`
+ * settles with its result once it has been sent a config and has finished.
+ */
+export async function startBareLoop(
+  ctx: BenchContext,
+  cleanup: Cleanup,
+  name: string,
+): Promise<{ child: Child; answer: Promise<BareLoopResult> }> {
+  const child = startChild(name, join(__dirname, '..', 'bare-loop.js'), { logDir: ctx.logDir });
+  cleanup.add(`stop ${name}`, () => child.stop(1000));
+  const answer = new Promise<BareLoopResult>((resolve, reject) => {
+    child.process.on('message', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && 'result' in message) {
+        resolve((message as { result: BareLoopResult }).result);
+      }
+    });
+    child.process.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${child.tail()}`)));
+  });
+  // Not awaited by every caller before it settles: keep an early exit from being unhandled.
+  answer.catch(() => undefined);
+  await waitForMessage(child, 'ready', 30_000);
+  return { child, answer };
+}
+
 export async function runBareLoop(ctx: BenchContext): Promise<BareResult> {
   const { jobs, minDurationMs, maxDurationMs, seed, startBatch } = ctx.config;
   const cleanup = ctx.cleanup.scope('the bare phase');
@@ -32,9 +57,7 @@ export async function runBareLoop(ctx: BenchContext): Promise<BareResult> {
   cleanup.add('close the bare-loop emulator', () => emulator.close());
   try {
     const durations = jobDurations(jobs, minDurationMs, maxDurationMs, seed);
-    const child = startChild('bare-loop', join(__dirname, '..', 'bare-loop.js'), { logDir: ctx.logDir });
-    cleanup.add('stop the bare loop', () => child.stop(1000));
-    await waitForMessage(child, 'ready', 30_000);
+    const { child, answer } = await startBareLoop(ctx, cleanup, 'bare-loop');
     ctx.log(`bare: the same ${jobs} jobs polled by a bare undici loop (no Temporal)`);
     const sampler = new Sampler(emulator, child.pid, undefined);
     cleanup.add('stop the bare-loop sampler', () => sampler.stop());
@@ -46,16 +69,6 @@ export async function runBareLoop(ctx: BenchContext): Promise<BareResult> {
       startBatch,
       schedule: SCHEDULE,
     };
-    const answer = new Promise<BareLoopResult>((resolve, reject) => {
-      child.process.on('message', (message: unknown) => {
-        if (typeof message === 'object' && message !== null && 'result' in message) {
-          resolve((message as { result: BareLoopResult }).result);
-        }
-      });
-      child.process.once('exit', (code) =>
-        reject(new Error(`the bare loop exited (${code}):\n${child.tail()}`)),
-      );
-    });
     const first = sampler.start();
     child.process.send(config);
     const result = await withTimeout(answer, maxDurationMs + 240_000, 'the bare loop');

@@ -6,15 +6,23 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PollMode } from '../../src/common/poll-schedule';
-import type { RunComputeJobInput } from '../../src/common/types';
 import { startComputeEmulator } from '../../src/emulator';
 import { delay } from '../lib/children';
 import { type BenchContext, mapLimit, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN } from '../lib/context';
-import { allRuns, analyze, type HistoryActions, historyCosts, type RecordedReading } from '../lib/history';
+import {
+  allRuns,
+  analyze,
+  type HistoryActions,
+  historyCosts,
+  type RecordedReading,
+  type SubmitSteps,
+  submitSteps,
+} from '../lib/history';
 import { childProcesses, peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
 import { between, type Sample, Sampler } from '../lib/sampler';
 import { type ServerMetrics, scrapeServerMetrics } from '../lib/server-metrics';
 import { intervalInForce, jobDurations } from '../lib/stats';
+import { startInBatches, waitForClose } from '../lib/workflows';
 
 export interface JobTiming {
   index: number;
@@ -40,6 +48,8 @@ export interface JobTiming {
   submittedAt: number;
   /** From the status poll that saw the job ended (its marker, or the end of `waitForJob`) to the close. */
   afterLastPollMs?: number;
+  /** When each step from start to submit happened (the first run's history). */
+  submitSteps: SubmitSteps;
 }
 
 export interface PhaseWindow {
@@ -116,22 +126,14 @@ export async function runManyJobs(
     const threadsBefore = threadCpu(worker.pid);
     const first = sampler.start();
     const workflowIds = durations.map((_, index) => `bench-many-${tag}-${index}`);
-    for (let from = 0; from < jobs; from += startBatch) {
-      await Promise.all(
-        workflowIds.slice(from, from + startBatch).map((workflowId, offset) => {
-          const index = from + offset;
-          const input: RunComputeJobInput = {
-            orgId: ORG_ID,
-            topic: 'emulator',
-            task: 'job',
-            parameters: { durationMs: durations[index], benchIndex: index },
-            // The default schedule, in the mode measured.
-            poll: { mode },
-          };
-          return env.client.workflow.start('runComputeJob', { taskQueue, workflowId, args: [input] });
-        }),
-      );
-    }
+    await startInBatches(env, taskQueue, workflowIds, startBatch, (index) => ({
+      orgId: ORG_ID,
+      topic: 'emulator',
+      task: 'job',
+      parameters: { durationMs: durations[index], benchIndex: index },
+      // The default schedule, in the mode measured.
+      poll: { mode },
+    }));
     const startedAll = Date.now();
     const startSeconds = (startedAll - first.at) / 1000;
     ctx.log(`many: ${jobs} workflows started in ${startSeconds.toFixed(1)} s`);
@@ -149,25 +151,7 @@ export async function runManyJobs(
       }
       await delay(1000);
     }
-    const closed = new Map<string, { closedAt: number; startedAt: number; failed: boolean }>();
-    while (closed.size < jobs) {
-      if (Date.now() > deadline) throw new Error(`only ${closed.size} of ${jobs} workflows closed`);
-      await mapLimit(
-        workflowIds.filter((id) => !closed.has(id)),
-        50,
-        async (workflowId) => {
-          const description = await env.client.workflow.getHandle(workflowId).describe();
-          if (description.closeTime) {
-            closed.set(workflowId, {
-              closedAt: description.closeTime.getTime(),
-              startedAt: description.startTime.getTime(),
-              failed: description.status.name !== 'COMPLETED',
-            });
-          }
-        },
-      );
-      if (closed.size < jobs) await delay(500);
-    }
+    const closed = await waitForClose(env, workflowIds, deadline);
     const lastClose = Math.max(...[...closed.values()].map((c) => c.closedAt));
     // Let the sampler catch the moment of the last close, then stop measuring.
     await delay(Math.max(0, Math.min(1500, lastClose + 1100 - Date.now())));
@@ -230,6 +214,7 @@ export async function runManyJobs(
         actions: costs.actions,
         readings,
         activitySpans: costs.activitySpans,
+        submitSteps: submitSteps(runs[0] ?? []),
       };
     });
 
@@ -254,7 +239,7 @@ export async function runManyJobs(
       startSeconds,
       wallSeconds: whole.seconds,
       statusPolls,
-      failures: [...closed.values()].filter((c) => c.failed).length,
+      failures: [...closed.values()].filter((c) => c.status !== 'COMPLETED').length,
       timings,
       workerCpu: whole.cpu,
       serverCpu: whole.serverCpu,
