@@ -81,7 +81,9 @@ ${table(
   ],
 )}
 
-Where the time goes (each job's first-run history; event times are the server's):
+Where the time goes (each job's first-run history; event times are the server's). The first
+workflow task also runs the search-attribute check (a local activity, answered from the worker's
+cache after its first call) before it schedules the submit:
 
 ${renderSubmitSteps(burst.jobsList)}
 `;

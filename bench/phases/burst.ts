@@ -34,7 +34,15 @@ export interface BurstResult {
   firstStartAt: number;
   lastSubmitAt: number;
   /** From the first start to the last submit. */
-  window: { seconds: number; gets: number; workerCpu: number; serverCpu: number; otherCpu: number };
+  window: {
+    seconds: number;
+    gets: number;
+    workerCpu: number;
+    serverCpu: number;
+    /** Busy CPU seconds of the whole machine. */
+    machineBusy: number;
+    otherCpu: number;
+  };
   jobsList: BurstJob[];
   samples: Sample[];
 }
@@ -104,6 +112,7 @@ export async function runBurst(ctx: BenchContext, env: TestWorkflowEnvironment):
         gets: whole.gets,
         workerCpu: whole.cpu,
         serverCpu: whole.serverCpu,
+        machineBusy: whole.machineBusy,
         otherCpu: whole.machineBusy - whole.cpu - whole.serverCpu - whole.benchCpu,
       },
       jobsList,
