@@ -46,7 +46,7 @@ export function renderSubmitSteps(jobs: readonly SubmittedJob[]): string {
   );
 }
 
-export function renderBurst(burst: BurstResult, manyRetrySubmitP99?: number): string {
+export function renderBurst(burst: BurstResult, cpuCount: number, manyRetrySubmitP99?: number): string {
   const lags = burst.jobsList.map((job) => job.submittedAt - job.submitSteps.started);
   const w = burst.window;
   const lastSubmit = burst.lastSubmitAt - burst.firstStartAt;
@@ -74,6 +74,7 @@ ${table(
     ['dev-server CPU', `${fmt(w.serverCpu, 1)} s (${cores(w.serverCpu)} cores)`],
     ['dev-server CPU per job (start to submit)', `${fmt((1000 * w.serverCpu) / burst.jobs, 1)} ms`],
     ['worker CPU per job (start to submit)', `${fmt((1000 * w.workerCpu) / burst.jobs, 1)} ms`],
+    ['machine busy (every process)', `${cores(w.machineBusy)} of ${cpuCount} cores`],
     [
       'other load on the machine',
       `${fmt(Math.max(0, w.otherCpu), 1)} CPU s (${cores(Math.max(0, w.otherCpu))} cores)`,

@@ -299,7 +299,7 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
           99,
         )
       : undefined;
-    parts.push(renderBurst(results.burst, manyP99));
+    parts.push(renderBurst(results.burst, facts.cores, manyP99));
   }
   if (results.startup) parts.push(renderStartup(results.startup));
   return `${parts.join('\n')}\n`;
