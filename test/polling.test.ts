@@ -76,6 +76,7 @@ describe("retry mode (the default): the waits are the server's retry timers", ()
     });
     assert.equal(pending.lastFailure?.applicationFailureInfo?.type, 'JobStillRunning');
     assert.match(pending.lastFailure?.message ?? '', /^\[requested\]/);
+    assert.equal(pending.lastFailure?.stackTrace ?? '', '', 'the UI shows the reading, not a stack trace');
     const live = await getComputeJobProgress(handle);
     assert.equal(live.status?.status, 'requested');
     assert.ok(live.polls >= 2, 'the client helper reads the poll count off the last attempt');

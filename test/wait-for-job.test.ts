@@ -84,6 +84,8 @@ describe('evoComputeCheckJobStatus (retry mode)', () => {
     );
     assertJittered(failure.nextRetryDelay, 160);
     assert.match(failure.message, /^\[requested\] 0% > .*poll 7/);
+    assert.equal(failure.stack, '', 'a wait is no error: no stack trace is captured or sent');
+    assert.match(new Error('another').stack ?? '', /\n\s+at /, 'every other error keeps its stack trace');
     const details = readComputeFailure(failure)?.details;
     assert.equal(details?.status?.status, 'requested');
     assert.equal(details?.polls, 7);
