@@ -30,30 +30,40 @@ interface Instruments {
   tokenRefreshes: MetricCounter;
 }
 
-const byMeter = new WeakMap<MetricMeter, Instruments>();
+const CREATE: { [K in keyof Instruments]: (meter: MetricMeter) => Instruments[K] } = {
+  apiRequests: (meter) => meter.createCounter(COMPUTE_METRICS.apiRequests, '1', 'Evo Compute API requests'),
+  apiRequestLatency: (meter) =>
+    meter.createHistogram(COMPUTE_METRICS.apiRequestLatency, 'int', 'ms', 'Evo Compute API request latency'),
+  jobsSubmitted: (meter) =>
+    meter.createCounter(COMPUTE_METRICS.jobsSubmitted, '1', 'Evo compute jobs submitted'),
+  jobsEnded: (meter) => meter.createCounter(COMPUTE_METRICS.jobsEnded, '1', 'Evo compute jobs seen ending'),
+  tokenRefreshes: (meter) =>
+    meter.createCounter(COMPUTE_METRICS.tokenRefreshes, '1', 'Evo access tokens obtained'),
+};
 
-function instruments(): Instruments | undefined {
+/**
+ * Instruments by meter, each made on first use: the SDK gives every activity attempt a meter of its
+ * own (it carries the attempt's tags), and making an instrument is a call into the native runtime,
+ * so a status poll makes only the two it records.
+ */
+const byMeter = new WeakMap<MetricMeter, Partial<Instruments>>();
+
+function instrument<K extends keyof Instruments>(name: K): Instruments[K] | undefined {
   let meter: MetricMeter;
   try {
     meter = Context.current().metricMeter;
   } catch {
     return undefined; // not in an activity
   }
-  let found = byMeter.get(meter);
+  let made = byMeter.get(meter);
+  if (!made) {
+    made = {};
+    byMeter.set(meter, made);
+  }
+  let found = made[name];
   if (!found) {
-    found = {
-      apiRequests: meter.createCounter(COMPUTE_METRICS.apiRequests, '1', 'Evo Compute API requests'),
-      apiRequestLatency: meter.createHistogram(
-        COMPUTE_METRICS.apiRequestLatency,
-        'int',
-        'ms',
-        'Evo Compute API request latency',
-      ),
-      jobsSubmitted: meter.createCounter(COMPUTE_METRICS.jobsSubmitted, '1', 'Evo compute jobs submitted'),
-      jobsEnded: meter.createCounter(COMPUTE_METRICS.jobsEnded, '1', 'Evo compute jobs seen ending'),
-      tokenRefreshes: meter.createCounter(COMPUTE_METRICS.tokenRefreshes, '1', 'Evo access tokens obtained'),
-    };
-    byMeter.set(meter, found);
+    found = CREATE[name](meter);
+    made[name] = found;
   }
   return found;
 }
@@ -61,20 +71,19 @@ function instruments(): Instruments | undefined {
 /** The HTTP client's observer that records requests and token refreshes in the current activity. */
 export const activityMetrics: ComputeApiObserver = {
   requestEnded({ operation, status, durationMs }) {
-    const metrics = instruments();
-    metrics?.apiRequests.add(1, { operation, status });
-    metrics?.apiRequestLatency.record(Math.round(durationMs), { operation });
+    instrument('apiRequests')?.add(1, { operation, status });
+    instrument('apiRequestLatency')?.record(Math.round(durationMs), { operation });
   },
   tokenRefreshed(reason) {
-    instruments()?.tokenRefreshes.add(1, { reason });
+    instrument('tokenRefreshes')?.add(1, { reason });
   },
 };
 
 export function recordSubmitted(topic: string, task: string): void {
-  instruments()?.jobsSubmitted.add(1, { topic, task });
+  instrument('jobsSubmitted')?.add(1, { topic, task });
 }
 
 /** Counts a status reading that ends the job's wait. */
 export function recordIfEnded(progress: JobProgress): void {
-  if (isTerminalStatus(progress.status)) instruments()?.jobsEnded.add(1, { status: progress.status });
+  if (isTerminalStatus(progress.status)) instrument('jobsEnded')?.add(1, { status: progress.status });
 }
