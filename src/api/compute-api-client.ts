@@ -74,6 +74,8 @@ interface RawResponse {
 
 export class ComputeApiClient {
   readonly baseUrl: URL;
+  /** `baseUrl`'s origin and a slash: how every URL on this service starts. */
+  private readonly originPrefix: string;
   private readonly tokens: AccessTokenSource;
   private readonly observers = new Set<ComputeApiObserver>();
   private readonly dispatcher: Dispatcher;
@@ -81,6 +83,7 @@ export class ComputeApiClient {
 
   constructor(options: ComputeApiClientOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.originPrefix = `${this.baseUrl.origin}/`;
     this.tokens = new AccessTokenSource(options.accessToken, {
       tokenRefreshed: (reason) => this.notify((observer) => observer.tokenRefreshed?.(reason)),
     });
@@ -266,7 +269,9 @@ export class ComputeApiClient {
     assertSegment(job.topic, 'job.topic');
     assertSegment(job.task, 'job.task');
     assertUuid(job.jobId, 'job.jobId');
-    if (typeof job.url === 'string' && job.url !== '') {
+    // A URL that starts with this service's origin and a slash is on it (the path cannot change the
+    // origin); only another one is parsed, which spares a URL parse on every status poll.
+    if (typeof job.url === 'string' && job.url !== '' && !job.url.startsWith(this.originPrefix)) {
       let origin: string;
       try {
         origin = new URL(job.url).origin;
