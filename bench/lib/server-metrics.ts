@@ -10,10 +10,16 @@ export interface ServerMetrics {
   activityFailures: number;
 }
 
+/**
+ * The requests the frontend received for `operation`. The dev server runs every service in one
+ * process, and the history (or matching) service counts the same request again under its own
+ * `service_name`: only the frontend's count is one per client request.
+ */
 function sumRequests(text: string, operation: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith('service_requests{') || !line.includes(`operation="${operation}"`)) continue;
+    if (!line.includes('service_name="frontend"')) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) sum += value;
   }
