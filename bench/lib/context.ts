@@ -37,15 +37,17 @@ export interface BenchConfig {
   profile: boolean;
   /** Poll modes the `many` and `steady` phases measure, one after the other (default all three). */
   modes: PollMode[];
-  /** Jobs of the `steady` phase, polled on a fixed schedule, in every mode and by the bare loop. */
-  steadyJobs: number;
-  /** The fixed interval of the `steady` phase (initial = maximum, no growth; jittered as usual). */
-  steadyIntervalMs: number;
+  /**
+   * The `steady` phase's runs, each in every mode and by the bare loop: how many jobs, polled on
+   * which fixed interval (initial = maximum, no growth; jittered as usual). The default measures a
+   * short interval and the default schedule's maximum (30 s), where a long job spends its life.
+   */
+  steadyRuns: SteadySettings[];
   /** How long each `steady` job runs: long enough that few polls cross a 10 % step in the window. */
   steadyJobMs: number;
-  /** From the last start of the `steady` phase to its measured window. */
+  /** From the last start of a `steady` run to its measured window: at least two intervals. */
   steadySettleMs: number;
-  /** The `steady` phase's measured window. */
+  /** A `steady` run's measured window: at least three intervals. */
   steadyWindowMs: number;
   /** The `burst` phase's first interval: its jobs are not polled again while the starts run. */
   burstIntervalMs: number;
@@ -63,8 +65,7 @@ const SETTINGS = {
   timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '2400' },
   profile: { env: 'BENCH_PROFILE', flag: 'profile', default: '' },
   modes: { env: 'BENCH_MODES', flag: 'modes', default: POLL_MODES.join(',') },
-  steadyJobs: { env: 'BENCH_STEADY_JOBS', flag: 'steady-jobs', default: '200' },
-  steadyIntervalMs: { env: 'BENCH_STEADY_INTERVAL_MS', flag: 'steady-interval-ms', default: '2000' },
+  steadyRuns: { env: 'BENCH_STEADY_RUNS', flag: 'steady-runs', default: '200x2000,1000x30000' },
   steadyJobMs: { env: 'BENCH_STEADY_JOB_MS', flag: 'steady-job-ms', default: '3600000' },
   steadySettleMs: { env: 'BENCH_STEADY_SETTLE_MS', flag: 'steady-settle-ms', default: '20000' },
   steadyWindowMs: { env: 'BENCH_STEADY_WINDOW_MS', flag: 'steady-window-ms', default: '60000' },
@@ -124,8 +125,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
       .split(',')
       .map((mode) => mode.trim())
       .filter(Boolean) as PollMode[],
-    steadyJobs: Math.floor(number('steadyJobs', 1)),
-    steadyIntervalMs: number('steadyIntervalMs', 100),
+    steadyRuns: steadyRuns(raw('steadyRuns')),
     steadyJobMs: number('steadyJobMs', 1000),
     steadySettleMs: number('steadySettleMs', 0),
     steadyWindowMs: number('steadyWindowMs', 1000),
@@ -135,6 +135,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     if (!POLL_MODES.includes(mode))
       throw new Error(`BENCH_MODES: unknown mode ${mode}; modes are ${POLL_MODES.join(', ')}`);
   }
+  if (config.steadyRuns.length === 0)
+    throw new Error('BENCH_STEADY_RUNS: give at least one JOBSxINTERVAL_MS');
   if (config.maxDurationMs < config.minDurationMs) throw new Error('BENCH_MAX_MS must be >= BENCH_MIN_MS');
   return config;
 }
@@ -273,4 +275,27 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One run of the `steady` phase. */
+export interface SteadySettings {
+  jobs: number;
+  intervalMs: number;
+}
+
+/** `200x2000,1000x30000`: jobs × fixed interval (ms) per run. */
+function steadyRuns(text: string): SteadySettings[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^(\d+)x(\d+)$/.exec(part);
+      const jobs = Number(match?.[1]);
+      const intervalMs = Number(match?.[2]);
+      if (!match || !(jobs >= 1) || !(intervalMs >= 100)) {
+        throw new Error(`BENCH_STEADY_RUNS: ${part} is not JOBSxINTERVAL_MS (e.g. 200x2000)`);
+      }
+      return { jobs, intervalMs };
+    });
 }

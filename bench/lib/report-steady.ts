@@ -123,7 +123,7 @@ export function renderSteady(steady: SteadyResult): string {
     ['other load on the machine (cores)', (f) => fmt(Math.max(0, run(f)?.otherCpu ?? 0) / window, 2)],
   ];
   const bareErrors = byPoller.get('bare')?.errors;
-  return `## Steady state: what a quiet poll costs
+  return `## Steady state: what a quiet poll costs, every ${s(steady.intervalMs, 1)} s
 
 ${steady.jobs} jobs of ${s(steady.jobMs, 0)} s each (progress crosses a 10 % step every ${s(steady.jobMs / 10, 0)} s, so
 almost no poll in the window has anything to hand back), polled on a fixed schedule: every

@@ -26,7 +26,7 @@ export interface BenchResults {
   hour?: HourEvents;
   many?: ManyResult[];
   bare?: BareResult;
-  steady?: SteadyResult;
+  steady?: SteadyResult[];
   burst?: BurstResult;
   startup?: StartupResult;
 }
@@ -290,7 +290,7 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
   for (const many of results.many ?? []) parts.push(renderMany(many, config));
   const measured = results.many?.find((m) => m.mode === SCHEDULE.mode) ?? results.many?.[0];
   if (measured && results.bare) parts.push(renderBare(measured, results.bare));
-  if (results.steady) parts.push(renderSteady(results.steady));
+  for (const steady of results.steady ?? []) parts.push(renderSteady(steady));
   if (results.burst) {
     const retry = results.many?.find((m) => m.mode === 'retry');
     const manyP99 = retry

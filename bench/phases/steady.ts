@@ -16,6 +16,7 @@ import {
   type Cleanup,
   mapLimit,
   ORG_ID,
+  type SteadySettings,
   startWorkerProcess,
   TOKEN,
   withTimeout,
@@ -75,26 +76,41 @@ export interface SteadyResult {
   runs: SteadyRun[];
 }
 
+/** One steady run's settings, with its settle time and window stretched to the interval. */
+interface Steady extends SteadySettings {
+  settleMs: number;
+  windowMs: number;
+}
+
+/** Every run of `ctx.config.steadyRuns`, one after the other. */
 export async function runSteady(
   ctx: BenchContext,
   env: TestWorkflowEnvironment,
   metricsUrl: string | undefined,
-): Promise<SteadyResult> {
-  const { steadyJobs, steadyIntervalMs, steadyJobMs, steadySettleMs } = ctx.config;
-  const runs: SteadyRun[] = [];
-  for (const mode of ctx.config.modes) runs.push(await steadyWorkflows(ctx, env, mode, metricsUrl));
-  runs.push(await steadyBareLoop(ctx));
-  return {
-    jobs: steadyJobs,
-    intervalMs: steadyIntervalMs,
-    jobMs: steadyJobMs,
-    settleMs: steadySettleMs,
-    runs,
-  };
+): Promise<SteadyResult[]> {
+  const results: SteadyResult[] = [];
+  for (const settings of ctx.config.steadyRuns) {
+    const steady: Steady = {
+      ...settings,
+      settleMs: Math.max(ctx.config.steadySettleMs, 2 * settings.intervalMs),
+      windowMs: Math.max(ctx.config.steadyWindowMs, 3 * settings.intervalMs),
+    };
+    const runs: SteadyRun[] = [];
+    for (const mode of ctx.config.modes) runs.push(await steadyWorkflows(ctx, steady, env, mode, metricsUrl));
+    runs.push(await steadyBareLoop(ctx, steady));
+    results.push({
+      jobs: steady.jobs,
+      intervalMs: steady.intervalMs,
+      jobMs: ctx.config.steadyJobMs,
+      settleMs: steady.settleMs,
+      runs,
+    });
+  }
+  return results;
 }
 
-function fixedSchedule(ctx: BenchContext, mode: PollMode): ResolvedPollSchedule {
-  const interval = ctx.config.steadyIntervalMs;
+function fixedSchedule(steady: Steady, mode: PollMode): ResolvedPollSchedule {
+  const interval = steady.intervalMs;
   return { initialIntervalMs: interval, maximumIntervalMs: interval, backoffCoefficient: 1, mode };
 }
 
@@ -109,16 +125,17 @@ function jobParameters(ctx: BenchContext, index: number): Record<string, unknown
  */
 async function measureWindow<T>(
   ctx: BenchContext,
+  steady: Steady,
   sampler: Sampler,
   what: string,
   read: () => Promise<T>,
 ): Promise<{ from: Sample; to: Sample; before: T; after: T }> {
-  ctx.log(`steady (${what}): settling ${ctx.config.steadySettleMs / 1000} s`);
-  await delay(ctx.config.steadySettleMs);
-  ctx.log(`steady (${what}): measuring ${ctx.config.steadyWindowMs / 1000} s`);
+  ctx.log(`steady (${what}): settling ${steady.settleMs / 1000} s`);
+  await delay(steady.settleMs);
+  ctx.log(`steady (${what}): measuring ${steady.windowMs / 1000} s`);
   const before = await read();
   const from = sampler.sample();
-  await delay(ctx.config.steadyWindowMs);
+  await delay(steady.windowMs);
   const to = sampler.sample();
   return { from, to, before, after: await read() };
 }
@@ -131,11 +148,13 @@ async function freshEmulator(cleanup: Cleanup): Promise<ComputeEmulator> {
 
 async function steadyWorkflows(
   ctx: BenchContext,
+  steady: Steady,
   env: TestWorkflowEnvironment,
   mode: PollMode,
   metricsUrl: string | undefined,
 ): Promise<SteadyRun> {
-  const { steadyJobs: jobs, startBatch } = ctx.config;
+  const { jobs } = steady;
+  const { startBatch } = ctx.config;
   const cleanup = ctx.cleanup.scope(`the steady phase (${mode})`);
   try {
     const emulator = await freshEmulator(cleanup);
@@ -150,7 +169,7 @@ async function steadyWorkflows(
     const sampler = new Sampler(emulator, worker.pid, server?.pid);
     cleanup.add('stop the steady sampler', () => sampler.stop());
     sampler.start();
-    const schedule = fixedSchedule(ctx, mode);
+    const schedule = fixedSchedule(steady, mode);
     const tag = Date.now().toString(36);
     const workflowIds = Array.from({ length: jobs }, (_, index) => `bench-steady-${mode}-${tag}-${index}`);
     ctx.log(`steady (${mode}): starting ${jobs} jobs polled every ${schedule.initialIntervalMs / 1000} s`);
@@ -168,7 +187,7 @@ async function steadyWorkflows(
     }));
     const scrape = async () =>
       metricsUrl ? await scrapeServerMetrics(metricsUrl).catch(() => undefined) : undefined;
-    const { from, to, before, after } = await measureWindow(ctx, sampler, mode, scrape);
+    const { from, to, before, after } = await measureWindow(ctx, steady, sampler, mode, scrape);
     const window = between(from, to);
     sampler.stop();
     const heldSlots = await heldActivitySlots(env, workflowIds);
@@ -209,8 +228,9 @@ async function steadyWorkflows(
   }
 }
 
-async function steadyBareLoop(ctx: BenchContext): Promise<SteadyRun> {
-  const { steadyJobs: jobs, startBatch } = ctx.config;
+async function steadyBareLoop(ctx: BenchContext, steady: Steady): Promise<SteadyRun> {
+  const { jobs } = steady;
+  const { startBatch } = ctx.config;
   const cleanup = ctx.cleanup.scope('the steady phase (bare loop)');
   try {
     const emulator = await freshEmulator(cleanup);
@@ -224,17 +244,17 @@ async function steadyBareLoop(ctx: BenchContext): Promise<SteadyRun> {
       orgId: ORG_ID,
       durations: Array.from({ length: jobs }, () => ctx.config.steadyJobMs),
       startBatch,
-      schedule: fixedSchedule(ctx, 'retry'),
+      schedule: fixedSchedule(steady, 'retry'),
       jitter: true,
     };
-    ctx.log(`steady (bare loop): ${jobs} jobs polled every ${ctx.config.steadyIntervalMs / 1000} s`);
+    ctx.log(`steady (bare loop): ${jobs} jobs polled every ${steady.intervalMs / 1000} s`);
     child.process.send(config);
     const deadline = Date.now() + 120_000;
     while (emulator.counts.POST < jobs) {
       if (Date.now() > deadline) throw new Error(`the bare loop submitted only ${emulator.counts.POST} jobs`);
       await delay(200);
     }
-    const { from, to } = await measureWindow(ctx, sampler, 'bare loop', async () => undefined);
+    const { from, to } = await measureWindow(ctx, steady, sampler, 'bare loop', async () => undefined);
     sampler.stop();
     child.process.send('stop');
     const result = await withTimeout(answer, 60_000, 'the steady bare loop');
