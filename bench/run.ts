@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     writeFileSync(out, report);
     console.log(`\n${report}`);
     ctx.log(`report written to ${config.out}`);
-    for (const v of verdicts(results)) ctx.log(`${v.met ? 'met' : 'NOT met'}: ${v.what}: ${v.measured}`);
+    for (const v of verdicts(results)) ctx.log(`${v.verdict.replaceAll('**', '')}: ${v.what}: ${v.many}`);
   } catch (err) {
     failed = true;
     console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);

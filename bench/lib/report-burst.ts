@@ -46,8 +46,17 @@ export function renderSubmitSteps(jobs: readonly SubmittedJob[]): string {
   );
 }
 
+/** Workflow started → job submitted, per job of the burst. */
+function submitLags(burst: BurstResult): number[] {
+  return burst.jobsList.map((job) => job.submittedAt - job.submitSteps.started);
+}
+
+export function burstSubmitP99(burst: BurstResult): number {
+  return percentile(submitLags(burst), 99);
+}
+
 export function renderBurst(burst: BurstResult, cpuCount: number, manyRetrySubmitP99?: number): string {
-  const lags = burst.jobsList.map((job) => job.submittedAt - job.submitSteps.started);
+  const lags = submitLags(burst);
   const w = burst.window;
   const lastSubmit = burst.lastSubmitAt - burst.firstStartAt;
   const cores = (cpu: number) => fmt(cpu / w.seconds, 2);

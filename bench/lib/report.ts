@@ -11,8 +11,8 @@ import { SCHEDULE } from './context';
 import type { MachineFacts } from './facts';
 import { totalActions } from './history';
 import { seconds as s, table } from './markdown';
-import { renderBurst, renderSubmitSteps } from './report-burst';
-import { renderSteady } from './report-steady';
+import { burstSubmitP99, renderBurst, renderSubmitSteps } from './report-burst';
+import { renderSteady, type SteadyFigures, steadyFigures } from './report-steady';
 import { fmt, mean, peakConcurrent, percentile } from './stats';
 
 export interface BenchResults {
@@ -30,9 +30,6 @@ export interface BenchResults {
   burst?: BurstResult;
   startup?: StartupResult;
 }
-
-/** Dev-server CPU per poll of timer mode (then the default) in the committed run before the retry mode: 158.5 s / 10,265 polls. */
-const PREVIOUS_TIMER_SERVER_MS_PER_POLL = (158.5 * 1000) / 10_265;
 
 /** What one mode's run measured, in the units of the targets. */
 export interface ModeFigures {
@@ -119,66 +116,110 @@ export function modeFigures(many: ManyResult, bare: BareResult | undefined): Mod
 export interface Verdict {
   what: string;
   target: string;
-  measured: string;
-  met: boolean;
+  /** Per steady run (quiet polls on a fixed interval), when it applies. */
+  steady: (string | undefined)[];
+  /** Over the `many` run (jobs of 30–120 s, hand-backs included). */
+  many: string;
+  verdict: string;
 }
 
-/** The issue's targets, for the default mode. */
+/**
+ * The issue's targets, for the default mode: measured in steady state (the `steady` runs: quiet
+ * polls) and over the `many` run (short jobs, most of whose polls hand a reading back). History
+ * and billable actions are steady-state targets; CPU is shown both ways and judged on both.
+ */
 export function verdicts(results: BenchResults): Verdict[] {
   const many = results.many?.find((m) => m.mode === SCHEDULE.mode);
   if (!many) return [];
   const f = modeFigures(many, results.bare);
   const timer = results.many?.find((m) => m.mode === 'timer');
   const timerServer = timer ? modeFigures(timer, results.bare).serverMsPerPoll : undefined;
+  const steady = (results.steady ?? []).map((run) =>
+    steadyFigures(run).find((figures) => figures.poller === SCHEDULE.mode),
+  );
+  const both = (steadyMet: boolean[], manyMet: boolean) => {
+    const inSteady = steadyMet.length > 0 && steadyMet.every(Boolean);
+    if (inSteady && manyMet) return '**met**';
+    if (inSteady) return '**met in steady state**; not over short jobs';
+    if (manyMet) return '**met over short jobs**; not in steady state';
+    return '**not met**';
+  };
+  const steadyOnly = (steadyMet: boolean[]) =>
+    steadyMet.length > 0 && steadyMet.every(Boolean) ? '**met**' : '**not met**';
   const quiet = f.polls - f.handBacks;
+  const perSteady = <T>(pick: (x: SteadyFigures) => T | undefined) =>
+    steady.map((x) => (x ? pick(x) : undefined));
+  const defined = <T>(values: (T | undefined)[]) => values.filter((v): v is T => v !== undefined);
+  const events = perSteady((x) => x.eventsPerGet);
+  const actions = perSteady((x) => x.actionsPerGet);
+  const ratios = perSteady((x) => x.bareRatio);
+  const servers = perSteady((x) => x.serverVsTimer);
   const out: Verdict[] = [
     {
       what: 'history events per poll that changes nothing',
       target: '0',
-      measured: `0 by construction: ${f.events.toLocaleString('en-US')} events in all for ${f.polls.toLocaleString('en-US')} polls, written only by the ${f.handBacks.toLocaleString('en-US')} that handed a reading back (and by start, submit, results)`,
-      met: f.mode !== 'timer',
+      steady: events.map((e) => (e === undefined ? undefined : `${fmt(e, 2)} per GET`)),
+      many: `${f.events.toLocaleString('en-US')} events for ${f.polls.toLocaleString('en-US')} polls, all written by the ${f.handBacks.toLocaleString('en-US')} that handed a reading back (and by start, submit, results)`,
+      verdict: steadyOnly(defined(events).map((e) => e === 0)),
     },
     {
       what: 'billable actions per poll',
       target: '≤ 1',
-      measured: `a quiet poll is 1 (its attempt; no heartbeat; the run sent ${f.heartbeats ?? 'n/a'} in all); ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; every action of the run (starts, submits, hand-backs, upserts included) / polls = ${fmt(f.actions / f.polls, 2)}`,
-      met: f.mode === 'retry' && (f.heartbeats ?? 0) === 0,
+      steady: actions.map((a) => (a === undefined ? undefined : `${fmt(a, 2)}`)),
+      many: `${fmt(f.actions / f.polls, 2)} (every action of the run, starts, submits, hand-backs and upserts included, / polls; ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; ${f.heartbeats ?? 'n/a'} heartbeats)`,
+      verdict: steadyOnly(defined(actions).map((a) => a <= 1.005)),
     },
   ];
   if (f.bareRatio !== undefined) {
     out.push({
       what: 'worker CPU per poll',
       target: '≤ 5 × the bare loop',
-      measured: `${fmt(f.workerMsPerPoll, 3)} ms = ${fmt(f.bareRatio, 2)} ×`,
-      met: f.bareRatio <= 5,
+      steady: steady.map((x) =>
+        x?.bareRatio === undefined ? undefined : `${fmt(x.workerMsPerGet, 3)} ms = ${fmt(x.bareRatio, 2)} ×`,
+      ),
+      many: `${fmt(f.workerMsPerPoll, 3)} ms = ${fmt(f.bareRatio, 2)} ×`,
+      verdict: both(
+        defined(ratios).map((r) => r <= 5),
+        f.bareRatio <= 5,
+      ),
     });
   }
   out.push({
     what: 'dev-server CPU per poll',
-    target: `≤ half of timer mode (${timerServer === undefined ? '' : `${fmt(timerServer, 2)} ms in this run; `}${fmt(PREVIOUS_TIMER_SERVER_MS_PER_POLL, 2)} ms in the previous report)`,
-    measured: `${fmt(f.serverMsPerPoll, 2)} ms`,
-    met:
-      f.serverMsPerPoll <=
-      0.5 * Math.min(timerServer ?? Number.POSITIVE_INFINITY, PREVIOUS_TIMER_SERVER_MS_PER_POLL),
+    target: '≤ half of timer mode',
+    steady: steady.map((x) =>
+      x?.serverVsTimer === undefined || x.serverMsPerGet === undefined
+        ? undefined
+        : `${fmt(x.serverMsPerGet, 2)} ms = ${fmt(x.serverVsTimer, 2)} × timer`,
+    ),
+    many: `${fmt(f.serverMsPerPoll, 2)} ms = ${timerServer === undefined ? 'n/a' : fmt(f.serverMsPerPoll / timerServer, 2)} × timer (${timerServer === undefined ? 'n/a' : fmt(timerServer, 2)} ms)`,
+    verdict: both(
+      defined(servers).map((r) => r <= 0.5),
+      timerServer !== undefined && f.serverMsPerPoll <= 0.5 * timerServer,
+    ),
   });
+  const burstP99 = results.burst ? burstSubmitP99(results.burst) : undefined;
   out.push(
     {
       what: 'feedback staleness after the poll, p99',
       target: '≤ 1 s',
-      measured: `${s(f.staleAfterPollP99, 2)} s (p50 ${s(f.staleAfterPollP50, 2)} s)`,
-      met: f.staleAfterPollP99 <= 1000,
+      steady: steady.map(() => undefined),
+      many: `${s(f.staleAfterPollP99, 2)} s (p50 ${s(f.staleAfterPollP50, 2)} s)`,
+      verdict: f.staleAfterPollP99 <= 1000 ? '**met**' : '**not met**',
     },
     {
       what: 'finish → workflow closed, p99 of (delay − interval in force)',
       target: '≤ 0.5 s',
-      measured: `${s(f.excessP99, 2)} s`,
-      met: f.excessP99 <= 500,
+      steady: steady.map(() => undefined),
+      many: `${s(f.excessP99, 2)} s`,
+      verdict: f.excessP99 <= 500 ? '**met**' : '**not met**',
     },
     {
       what: `workflow start → submit in a burst of ${f.jobs.toLocaleString('en-US')} starts, p99`,
       target: '≤ 10 s',
-      measured: `${s(f.submitP99, 2)} s`,
-      met: f.submitP99 <= 10_000,
+      steady: steady.map(() => undefined),
+      many: `${s(f.submitP99, 2)} s${burstP99 === undefined ? '' : `; with nothing else polling (\`burst\`): ${s(burstP99, 2)} s`}`,
+      verdict: f.submitP99 <= 10_000 ? '**met**' : '**not met**',
     },
   );
   return out;
@@ -279,9 +320,18 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
 `);
 
   if (v.length > 0) {
-    const rows = v.map((x) => [x.what, x.target, x.measured, x.met ? '**met**' : '**not met**']);
+    const steadyHeads = (results.steady ?? []).map((run) => `steady state, every ${s(run.intervalMs, 0)} s`);
+    const rows = v.map((x) => [
+      x.what,
+      x.target,
+      ...steadyHeads.map((_, i) => x.steady[i] ?? '—'),
+      x.many,
+      x.verdict,
+    ]);
+    const manyJobs = results.many?.[0]?.timings.length ?? 0;
+    const manyHead = `${manyJobs.toLocaleString('en-US')} jobs of ${s(config.minDurationMs, 0)}–${s(config.maxDurationMs, 0)} s (\`many\`)`;
     parts.push(
-      `## Targets, default mode (\`${SCHEDULE.mode}\`)\n\n${table(['target', 'goal', 'measured', 'verdict'], rows)}\n`,
+      `## Targets, default mode (\`${SCHEDULE.mode}\`)\n\n${table(['target', 'goal', ...steadyHeads, manyHead, 'verdict'], rows)}\n`,
     );
   }
   if (results.many?.length) parts.push(renderModes(results));
