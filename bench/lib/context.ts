@@ -62,7 +62,7 @@ const SETTINGS = {
   eventsJobMs: { env: 'BENCH_EVENTS_JOB_MS', flag: 'events-job-ms', default: '60000' },
   phases: { env: 'BENCH_PHASES', flag: 'phases', default: ALL_PHASES.join(',') },
   out: { env: 'BENCH_OUT', flag: 'out', default: 'bench/RESULTS.md' },
-  timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '2400' },
+  timeoutMs: { env: 'BENCH_TIMEOUT_S', flag: 'timeout-s', default: '3600' },
   profile: { env: 'BENCH_PROFILE', flag: 'profile', default: '' },
   modes: { env: 'BENCH_MODES', flag: 'modes', default: POLL_MODES.join(',') },
   steadyRuns: { env: 'BENCH_STEADY_RUNS', flag: 'steady-runs', default: '200x2000,1000x30000' },
