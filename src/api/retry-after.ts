@@ -10,6 +10,9 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   if (/^\d+$/.test(text)) {
     ms = Number(text) * 1000;
   } else {
+    // Every HTTP-date form names its day and month; anything else (`-5`, `1.5`) is no delay at all,
+    // though Date.parse would read a bare number as a year.
+    if (!/[a-z]/i.test(text)) return undefined;
     const date = Date.parse(text);
     if (Number.isNaN(date)) return undefined;
     ms = Math.max(0, date - now);

@@ -16,5 +16,8 @@ test('absent or unreadable is undefined; a huge value is capped', () => {
   assert.equal(parseRetryAfter(undefined, NOW), undefined);
   assert.equal(parseRetryAfter('soon', NOW), undefined);
   assert.equal(parseRetryAfter('', NOW), undefined);
+  // Not delta-seconds, and no date either (Date.parse would read a bare number as a year).
+  assert.equal(parseRetryAfter('-5', NOW), undefined);
+  assert.equal(parseRetryAfter('1.5', NOW), undefined);
   assert.equal(parseRetryAfter('999999', NOW), MAX_RETRY_AFTER_MS);
 });
