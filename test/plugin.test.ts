@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkerOptions, WorkerTuner } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
+import { startComputeEmulator } from '../src/emulator';
 import { COMPUTE_ACTIVITY_SLOTS, COMPUTE_SHUTDOWN_GRACE_TIME, evoComputePlugin } from '../src/plugin';
 import { createComputeWorker } from '../src/worker';
+import { runComputeJob } from '../src/workflows';
+import { testJob } from './helpers/compute-jobs';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
 import { startLocalTemporal } from './helpers/temporal-env';
 
@@ -111,5 +114,37 @@ describe('createComputeWorker', () => {
     const running = computeWorker.run();
     computeWorker.shutdown();
     await running;
+  });
+
+  test('one plugin on two workers: the one run after the other has stopped still reaches the service', async () => {
+    const emulator = await startComputeEmulator({ accessToken: 'plugin-test' });
+    try {
+      const shared = evoComputePlugin({ baseUrl: emulator.url, accessToken: 'plugin-test' });
+      const workerOn = async (taskQueue: string) =>
+        Worker.create({
+          connection: env.nativeConnection,
+          namespace: env.namespace,
+          taskQueue,
+          workflowBundle: await workflowBundle(),
+          plugins: [shared],
+        });
+      const first = await workerOn(uniqueId('plugin-first'));
+      const secondQueue = uniqueId('plugin-second');
+      const second = await workerOn(secondQueue);
+      // The first worker runs and stops before the second one starts.
+      const running = first.run();
+      first.shutdown();
+      await running;
+      const { results } = await second.runUntil(
+        env.client.workflow.execute(runComputeJob, {
+          taskQueue: secondQueue,
+          workflowId: uniqueId('plugin-second-job'),
+          args: [testJob({ durationMs: 200 })],
+        }),
+      );
+      assert.ok(results.echo, 'the job ran to its results through the second worker');
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -44,13 +44,15 @@ export const EVO_COMPUTE_PLUGIN_NAME = 'evo-compute-temporal';
 
 /**
  * The worker plugin. One HTTP client (one keep-alive connection pool) serves every worker the
- * plugin is added to; it is closed when the last of them stops running, and opened again if a
- * worker is created with the plugin after that.
+ * plugin is added to. Each worker holds it from its creation until it stops running, and the last
+ * one to stop closes it; a worker created after that opens a new one. So a worker created early and
+ * run only after the others have stopped still has an open client.
  */
 export class EvoComputePlugin extends SimplePlugin {
   private client: ComputeApiClient | undefined;
   private activities: ReturnType<typeof createComputeActivities> | undefined;
-  private runningWorkers = 0;
+  /** Workers created with the client that have not stopped running yet. */
+  private holders = 0;
 
   constructor(private readonly computeOptions: EvoComputePluginOptions) {
     super({
@@ -64,6 +66,8 @@ export class EvoComputePlugin extends SimplePlugin {
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
     const configured = super.configureWorker(options);
+    // The worker took the client (through its activities) just now: it holds it until it stops.
+    this.holders += 1;
     return {
       ...configured,
       // A tuner sets the slots itself, and the SDK refuses both at once.
@@ -83,13 +87,12 @@ export class EvoComputePlugin extends SimplePlugin {
   }
 
   private async whileRunning(next: () => Promise<void>): Promise<void> {
-    this.runningWorkers += 1;
     try {
       await next();
     } finally {
-      this.runningWorkers -= 1;
+      this.holders -= 1;
       const client = this.client;
-      if (this.runningWorkers === 0 && client) {
+      if (this.holders === 0 && client) {
         this.client = undefined;
         this.activities = undefined;
         await client.close();
