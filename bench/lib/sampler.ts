@@ -3,7 +3,8 @@
  * process, the Temporal server and the machine, so rates and CPU can be cut into phases later.
  */
 import type { ComputeEmulator } from '../../src/emulator';
-import { cpuSeconds, machineCpu, rssMiB } from './proc';
+import type { Cleanup } from './context';
+import { childProcesses, cpuSeconds, machineCpu, rssMiB } from './proc';
 
 export interface Sample {
   /** Epoch ms. */
@@ -100,4 +101,20 @@ export function between(a: Sample, b: Sample) {
     benchCpu: b.benchCpu - a.benchCpu,
     machineBusy: b.machineBusy - a.machineBusy,
   };
+}
+
+/**
+ * A sampler of a worker (or other poller) process beside the emulator and the dev server (the
+ * bench's `temporal` child), stopped by `cleanup` at the latest.
+ */
+export function workerSampler(
+  emulator: ComputeEmulator,
+  workerPid: number,
+  cleanup: Cleanup,
+  label: string,
+): Sampler {
+  const server = childProcesses(process.pid).find((child) => child.comm === 'temporal');
+  const sampler = new Sampler(emulator, workerPid, server?.pid);
+  cleanup.add(`stop the ${label} sampler`, () => sampler.stop());
+  return sampler;
 }

@@ -11,8 +11,7 @@ import { startComputeEmulator } from '../../src/emulator';
 import { delay } from '../lib/children';
 import { type BenchContext, mapLimit, ORG_ID, startWorkerProcess, TOKEN } from '../lib/context';
 import { allRuns, type SubmitSteps, submitSteps } from '../lib/history';
-import { childProcesses } from '../lib/proc';
-import { between, type Sample, Sampler } from '../lib/sampler';
+import { between, type Sample, workerSampler } from '../lib/sampler';
 import { cancelAll, startInBatches } from '../lib/workflows';
 
 /** How long each burst job would run: far longer than the phase. */
@@ -60,9 +59,7 @@ export async function runBurst(ctx: BenchContext, env: TestWorkflowEnvironment):
       taskQueue,
       baseUrl: emulator.url,
     });
-    const server = childProcesses(process.pid).find((child) => child.comm === 'temporal');
-    const sampler = new Sampler(emulator, worker.pid, server?.pid);
-    cleanup.add('stop the burst sampler', () => sampler.stop());
+    const sampler = workerSampler(emulator, worker.pid, cleanup, 'burst');
     const tag = Date.now().toString(36);
     const workflowIds = Array.from({ length: jobs }, (_, index) => `bench-burst-${tag}-${index}`);
     ctx.log(`burst: ${jobs} starts in batches of ${startBatch}, next poll ${burstIntervalMs / 1000} s away`);

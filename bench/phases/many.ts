@@ -18,8 +18,8 @@ import {
   type SubmitSteps,
   submitSteps,
 } from '../lib/history';
-import { childProcesses, peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
-import { between, type Sample, Sampler } from '../lib/sampler';
+import { peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
+import { between, type Sample, workerSampler } from '../lib/sampler';
 import { type ServerMetrics, scrapeServerMetrics } from '../lib/server-metrics';
 import { intervalInForce, jobDurations } from '../lib/stats';
 import { startInBatches, waitForClose } from '../lib/workflows';
@@ -111,7 +111,6 @@ export async function runManyJobs(
     });
     const startupPeak = peakRssMiB(worker.pid);
     const hwmReset = resetPeakRss(worker.pid);
-    const server = childProcesses(process.pid).find((child) => child.comm === 'temporal');
     const durations = jobDurations(jobs, minDurationMs, maxDurationMs, seed);
     const tag = Date.now().toString(36);
     ctx.log(
@@ -121,8 +120,7 @@ export async function runManyJobs(
     const metricsBefore = metricsUrl
       ? await scrapeServerMetrics(metricsUrl).catch(() => undefined)
       : undefined;
-    const sampler = new Sampler(emulator, worker.pid, server?.pid);
-    cleanup.add('stop the many-jobs sampler', () => sampler.stop());
+    const sampler = workerSampler(emulator, worker.pid, cleanup, 'many-jobs');
     const threadsBefore = threadCpu(worker.pid);
     const first = sampler.start();
     const workflowIds = durations.map((_, index) => `bench-many-${tag}-${index}`);

@@ -22,8 +22,7 @@ import {
   withTimeout,
 } from '../lib/context';
 import { allRuns, windowCosts } from '../lib/history';
-import { childProcesses } from '../lib/proc';
-import { between, type Sample, Sampler } from '../lib/sampler';
+import { between, type Sample, Sampler, workerSampler } from '../lib/sampler';
 import { scrapeServerMetrics } from '../lib/server-metrics';
 import { cancelAll, heldActivitySlots, startInBatches } from '../lib/workflows';
 import { startBareLoop } from './bare';
@@ -165,9 +164,7 @@ async function steadyWorkflows(
       taskQueue,
       baseUrl: emulator.url,
     });
-    const server = childProcesses(process.pid).find((child) => child.comm === 'temporal');
-    const sampler = new Sampler(emulator, worker.pid, server?.pid);
-    cleanup.add('stop the steady sampler', () => sampler.stop());
+    const sampler = workerSampler(emulator, worker.pid, cleanup, 'steady');
     sampler.start();
     const schedule = fixedSchedule(steady, mode);
     const tag = Date.now().toString(36);
