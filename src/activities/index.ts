@@ -13,8 +13,7 @@ import { toActivityFailure } from './failure';
 import { withHeartbeats } from './heartbeat';
 import type { JobReading } from './job-reading';
 import { activityMetrics, recordIfEnded, recordSubmitted } from './metrics';
-import { checkedResults } from './results';
-import { checkResultsSize } from './results-size';
+import { fetchCheckedResults } from './results';
 import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
 import { type WaitForJobInput, waitForJob } from './wait-for-job';
@@ -49,6 +48,17 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     }
   }
 
+  /** Runs a polling activity (either mode): typed failures, and the job's end counted. */
+  async function poll<I>(wait: (client: ComputeApiClient, input: I) => Promise<JobReading>, input: I) {
+    try {
+      const reading = await wait(client, input);
+      recordIfEnded(reading.progress);
+      return reading;
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  }
+
   return {
     /** Not idempotent; see submit-job.ts for how a retry is kept from creating a second job. */
     evoComputeSubmitJob: async (input) => {
@@ -61,29 +71,10 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
       recordIfEnded(progress);
       return progress;
     },
-    evoComputeGetJobResults: (job) =>
-      call(async (signal) =>
-        checkedResults(job, checkResultsSize(job, await client.getResults(job, { signal }))),
-      ),
+    evoComputeGetJobResults: (job) => call((signal) => fetchCheckedResults(client, job, signal)),
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
-    evoComputeCheckJobStatus: async (input) => {
-      try {
-        const reading = await checkJobStatus(client, input);
-        recordIfEnded(reading.progress);
-        return reading;
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
-    },
-    evoComputeWaitForJob: async (input) => {
-      try {
-        const state = await waitForJob(client, input);
-        recordIfEnded(state.progress);
-        return state;
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
-    },
+    evoComputeCheckJobStatus: (input) => poll(checkJobStatus, input),
+    evoComputeWaitForJob: (input) => poll(waitForJob, input),
     evoComputeSearchAttributesRegistered: createSearchAttributeCheck(),
   };
 }

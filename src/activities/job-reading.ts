@@ -5,8 +5,7 @@
  */
 import type { ComputeApiClient } from '../api/compute-api-client';
 import type { JobProgress, JobRef, JobResults } from '../common/types';
-import { checkedResults } from './results';
-import { checkResultsSize } from './results-size';
+import { fetchCheckedResults } from './results';
 
 export interface JobReading {
   progress: JobProgress;
@@ -29,6 +28,5 @@ export async function withResultsIfSucceeded(
   signal: AbortSignal,
 ): Promise<JobReading> {
   if (reading.progress.status !== 'succeeded') return reading;
-  const results = checkResultsSize(job, await client.getResults(job, { signal }));
-  return { ...reading, results: await checkedResults(job, results) };
+  return { ...reading, results: await fetchCheckedResults(client, job, signal) };
 }

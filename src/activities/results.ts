@@ -1,7 +1,21 @@
+import type { ComputeApiClient } from '../api/compute-api-client';
 import { ComputeApiError } from '../api/errors';
 import { ComputeFailureType } from '../common/failures';
 import type { JobRef, JobResults } from '../common/types';
 import { checkTaskResult, formatFieldProblem } from '../tasks/validate';
+import { checkResultsSize } from './results-size';
+
+/**
+ * A job's results as an activity may return them: downloaded once, refused when over the payload
+ * limit (`ResultsTooLarge`), and checked against the task's result model.
+ */
+export async function fetchCheckedResults(
+  client: ComputeApiClient,
+  job: JobRef,
+  signal: AbortSignal,
+): Promise<JobResults> {
+  return checkedResults(job, checkResultsSize(job, await client.getResults(job, { signal })));
+}
 
 /**
  * A catalogue task's results, checked against its result model (required fields and their types;

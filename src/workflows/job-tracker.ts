@@ -72,7 +72,6 @@ export class JobTracker {
     setCurrentDetails(details);
   }
 
-  /** The job is known (submitted or attached). */
   /**
    * The job is known (submitted or attached). `status` is what is known of it without a poll (a
    * job just submitted is `requested`): recorded at once, in the same upsert as the job's identity.
