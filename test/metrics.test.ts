@@ -4,7 +4,6 @@
  * job, each of the package's metrics shows the counts the emulator saw.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { request } from 'undici';
@@ -15,6 +14,7 @@ import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
 import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
+import { runWorkerProcess } from './helpers/worker-process';
 
 interface Sample {
   name: string;
@@ -58,29 +58,21 @@ describe('Prometheus metrics of the runnable worker', () => {
     });
     const port = await freePort();
     const taskQueue = uniqueId('metrics');
-    let output = '';
-    const worker = spawn(process.execPath, [require.resolve('../src/worker')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TEMPORAL_ADDRESS: env.address,
-        EVO_COMPUTE_TASK_QUEUE: taskQueue,
-        EVO_BASE_URL: emulator.url,
-        EVO_CLIENT_ID: 'metrics-client',
-        EVO_CLIENT_SECRET: 'metrics-secret',
-        EVO_OAUTH_ISSUER: emulator.url,
-        EVO_COMPUTE_METRICS_ADDRESS: `127.0.0.1:${port}`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const worker = runWorkerProcess({
+      TEMPORAL_ADDRESS: env.address,
+      EVO_COMPUTE_TASK_QUEUE: taskQueue,
+      EVO_BASE_URL: emulator.url,
+      EVO_CLIENT_ID: 'metrics-client',
+      EVO_CLIENT_SECRET: 'metrics-secret',
+      EVO_OAUTH_ISSUER: emulator.url,
+      EVO_COMPUTE_METRICS_ADDRESS: `127.0.0.1:${port}`,
     });
-    worker.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    worker.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
     try {
-      await waitFor('the worker to poll', () => output.includes('evo-compute-worker: polling'), 120_000);
+      await waitFor(
+        'the worker to poll',
+        () => worker.output().includes('evo-compute-worker: polling'),
+        120_000,
+      );
       const handle = await startComputeJob(
         env.client,
         {
@@ -140,10 +132,10 @@ describe('Prometheus metrics of the runnable worker', () => {
       assert.equal(total(samples, 'evo_compute_token_refreshes', { reason: 'initial' }), 1);
       assert.equal(total(samples, 'evo_compute_token_refreshes'), emulator.tokenStats.issued);
 
-      worker.kill('SIGTERM');
-      assert.equal(await exited, 0, output);
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exited, 0, worker.output());
     } finally {
-      worker.kill('SIGKILL');
+      worker.child.kill('SIGKILL');
       await emulator.close();
     }
   });

@@ -25,6 +25,7 @@ import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
 import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
+import { runWorkerProcess } from './helpers/worker-process';
 
 const CLIENT_ID = 'fleet-worker';
 const SECRET = 'Sx9-very-secret-client-secret-4f2a';
@@ -259,22 +260,6 @@ describe('an issuer behind a private CA', () => {
   });
 });
 
-function runWorker(env: Record<string, string>) {
-  const child = spawn(process.execPath, [require.resolve('../src/worker')], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
 describe('the runnable worker with client credentials', () => {
   let env: TestWorkflowEnvironment;
   before(async () => {
@@ -287,7 +272,7 @@ describe('the runnable worker with client credentials', () => {
     const emulator = await emulatorWithIssuer(lifetimeMs);
     const taskQueue = uniqueId('oauth');
     const startedAt = Date.now();
-    const worker = runWorker({
+    const worker = runWorkerProcess({
       TEMPORAL_ADDRESS: env.address,
       EVO_COMPUTE_TASK_QUEUE: taskQueue,
       EVO_BASE_URL: emulator.url,
@@ -350,7 +335,7 @@ describe('the runnable worker with client credentials', () => {
     const emulator = await emulatorWithIssuer(60_000);
     const wrong = 'Wr0ng-secret-value-7c1d';
     try {
-      const worker = runWorker({
+      const worker = runWorkerProcess({
         TEMPORAL_ADDRESS: env.address,
         EVO_BASE_URL: emulator.url,
         EVO_CLIENT_ID: CLIENT_ID,

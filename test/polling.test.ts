@@ -32,6 +32,32 @@ function start(
   });
 }
 
+/**
+ * Starts a job that stays queued, cancels the workflow once the emulator has answered `polls`
+ * status requests, and checks that the workflow ended cancelled and the remote job was cancelled
+ * with one DELETE.
+ */
+async function cancelAfterPolls(
+  poll: RunComputeJobInput['poll'],
+  polls: number,
+): Promise<WorkflowHandle<typeof runComputeJob>> {
+  const tag = uniqueId('tag');
+  const handle = await start({
+    parameters: { tag, queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 200 },
+    poll,
+  });
+  const remote = await waitFor('status polls', () =>
+    stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= polls),
+  );
+  await handle.cancel();
+  const err = await handle.result().catch((e: unknown) => e);
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+  const after = stack.emulator.getJob(remote.jobId);
+  assert.equal(after?.status, 'cancelled');
+  assert.equal(after?.cancelRequests, 1);
+  return handle;
+}
+
 describe('history cost of a poll', () => {
   test('a timer-mode poll writes at most 6 events: timer, workflow task, one local-activity marker', async () => {
     // Queued for a while (status `requested`, progress 0): polls that change nothing visible.
@@ -109,20 +135,7 @@ describe("retry mode (the default): the waits are the server's retry timers", ()
   });
 
   test('cancelling the workflow between two polls cancels the status check and the remote job, once', async () => {
-    const tag = uniqueId('tag');
-    const handle = await start({
-      parameters: { tag, queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 200 },
-      poll: { initialInterval: 1000, maximumInterval: 1000 },
-    });
-    const remote = await waitFor('status polls', () =>
-      stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 1),
-    );
-    await handle.cancel();
-    const err = await handle.result().catch((e: unknown) => e);
-    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
-    const after = stack.emulator.getJob(remote.jobId);
-    assert.equal(after?.status, 'cancelled');
-    assert.equal(after?.cancelRequests, 1);
+    await cancelAfterPolls({ initialInterval: 1000, maximumInterval: 1000 }, 1);
   });
 });
 
@@ -153,20 +166,10 @@ describe('heartbeat mode: polls inside waitForJob', () => {
   });
 
   test('cancelling the workflow mid-wait cancels waitForJob and the remote job, once', async () => {
-    const tag = uniqueId('tag');
-    const handle = await start({
-      parameters: { tag, queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 200 },
-      poll: { initialInterval: 100, maximumInterval: 200, mode: 'heartbeat' },
-    });
-    const remote = await waitFor('status polls', () =>
-      stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.statusRequests >= 3),
+    const handle = await cancelAfterPolls(
+      { initialInterval: 100, maximumInterval: 200, mode: 'heartbeat' },
+      3,
     );
-    await handle.cancel();
-    const err = await handle.result().catch((e: unknown) => e);
-    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
-    const after = stack.emulator.getJob(remote.jobId);
-    assert.equal(after?.status, 'cancelled');
-    assert.equal(after?.cancelRequests, 1);
     const types = await eventTypes(handle);
     assert.ok(types.includes('ACTIVITY_TASK_CANCEL_REQUESTED'));
     await recordHistory(handle, 'cancelled-mid-wait');

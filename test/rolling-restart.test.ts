@@ -4,7 +4,7 @@
  * for, and is replaced before the next one goes. Nothing may be lost or done twice.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +14,7 @@ import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
 import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
+import { runWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 const TOKEN = 'rolling-restart-token';
 const JOBS = 24;
@@ -47,11 +48,8 @@ function activityWindows(history: History, activityType: string): [number, numbe
   return windows;
 }
 
-interface WorkerProcess {
+interface NamedWorker extends WorkerProcess {
   name: string;
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
 describe('rolling restart of two worker processes', () => {
@@ -67,32 +65,19 @@ describe('rolling restart of two worker processes', () => {
     await env?.teardown();
   });
 
-  function startWorker(name: string, taskQueue: string): WorkerProcess {
-    const child = spawn(process.execPath, [require.resolve('../src/worker')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TEMPORAL_ADDRESS: env.address,
-        EVO_COMPUTE_TASK_QUEUE: taskQueue,
-        EVO_BASE_URL: emulator.url,
-        EVO_ACCESS_TOKEN: TOKEN,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  function startWorker(name: string, taskQueue: string): NamedWorker {
+    const worker = runWorkerProcess({
+      TEMPORAL_ADDRESS: env.address,
+      EVO_COMPUTE_TASK_QUEUE: taskQueue,
+      EVO_BASE_URL: emulator.url,
+      EVO_ACCESS_TOKEN: TOKEN,
     });
-    running.add(child);
-    let output = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => {
-        running.delete(child);
-        resolve(code);
-      }),
-    );
-    return { name, child, output: () => output, exited };
+    running.add(worker.child);
+    void worker.exited.then(() => running.delete(worker.child));
+    return { name, ...worker };
   }
 
-  async function polling(worker: WorkerProcess): Promise<void> {
+  async function polling(worker: NamedWorker): Promise<void> {
     await waitFor(
       `${worker.name} to poll`,
       () => worker.output().includes('evo-compute-worker: polling'),
@@ -134,7 +119,7 @@ describe('rolling restart of two worker processes', () => {
 
     // One at a time: SIGTERM, wait for the exit, start the replacement, wait until it polls.
     for (const [index, name] of ['worker A', 'worker B'].entries()) {
-      const old = workers[index] as WorkerProcess;
+      const old = workers[index] as NamedWorker;
       old.child.kill('SIGTERM');
       assert.equal(await old.exited, 0, `${old.name} exits cleanly on SIGTERM: ${old.output()}`);
       const replacement = startWorker(`${name} (replacement)`, taskQueue);

@@ -3,7 +3,7 @@
  * emulator: the paths a user relies on, including cancellation and a worker that dies mid-poll.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -26,6 +26,7 @@ import { startSlowSubmitProxy } from './helpers/slow-proxy';
 import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
+import { runWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 const TOKEN = 'workflow-test-token';
 const TASK_QUEUE = 'evo-compute-test';
@@ -252,23 +253,19 @@ describe('runComputeJob', () => {
 
 /** `evo-compute-worker` processes on `queue`, talking to `baseUrl`: real workers that a test can kill. */
 function workerProcesses(queue: string, baseUrl: string) {
-  const logs: string[] = [];
+  const started: WorkerProcess[] = [];
   return {
-    logs: () => logs.join(''),
+    logs: () => started.map((worker) => worker.output()).join(''),
     spawn(): ChildProcess {
-      const child = spawn(process.execPath, [require.resolve('../src/worker')], {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: stack.env.address,
-          TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
-          EVO_COMPUTE_TASK_QUEUE: queue,
-          EVO_BASE_URL: baseUrl,
-          EVO_ACCESS_TOKEN: TOKEN,
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+      const worker = runWorkerProcess({
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_NAMESPACE: stack.env.namespace ?? 'default',
+        EVO_COMPUTE_TASK_QUEUE: queue,
+        EVO_BASE_URL: baseUrl,
+        EVO_ACCESS_TOKEN: TOKEN,
       });
-      child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-      return child;
+      started.push(worker);
+      return worker.child;
     },
   };
 }

@@ -60,6 +60,8 @@ export interface ModeFigures {
 export function modeFigures(many: ManyResult, bare: BareResult | undefined): ModeFigures {
   const t = many.timings;
   const readings = t.flatMap((timing) => timing.readings);
+  const staleAfterPoll = readings.map((r) => r.visibleAt - r.polledAt);
+  const staleFromChange = readings.map((r) => r.visibleAt - r.changedAt);
   const historyActions = t.reduce((sum, timing) => sum + totalActions(timing.actions), 0);
   const heartbeats = many.server?.heartbeats;
   const handBacks =
@@ -81,22 +83,10 @@ export function modeFigures(many: ManyResult, bare: BareResult | undefined): Mod
     bareRatio: bare ? workerMsPerPoll / ((1000 * bare.cpuSeconds) / bare.statusPolls) : undefined,
     peakRssMiB: many.peakRssMiB,
     peakHeldSlots: peakConcurrent(t.flatMap((timing) => timing.activitySpans)),
-    staleAfterPollP50: percentile(
-      readings.map((r) => r.visibleAt - r.polledAt),
-      50,
-    ),
-    staleAfterPollP99: percentile(
-      readings.map((r) => r.visibleAt - r.polledAt),
-      99,
-    ),
-    staleFromChangeP50: percentile(
-      readings.map((r) => r.visibleAt - r.changedAt),
-      50,
-    ),
-    staleFromChangeP99: percentile(
-      readings.map((r) => r.visibleAt - r.changedAt),
-      99,
-    ),
+    staleAfterPollP50: percentile(staleAfterPoll, 50),
+    staleAfterPollP99: percentile(staleAfterPoll, 99),
+    staleFromChangeP50: percentile(staleFromChange, 50),
+    staleFromChangeP99: percentile(staleFromChange, 99),
     excessP99: percentile(
       t.map((x) => x.closedAt - x.finishedAt - x.intervalMs),
       99,
