@@ -15,6 +15,7 @@ import { tasks } from '../src/common/tasks/catalogue';
 import type { ComputeJobProgressView } from '../src/common/types';
 import { DEV_ORG_ID, type DevStack, startDevStack } from '../src/dev/stack';
 import { exampleKrigingParameters } from '../src/emulator';
+import { EVO_COMPUTE_NEXUS_SERVICE } from '../src/nexus';
 import { ConfigError, type TemporalClientSettings, temporalSettingsFromEnv } from '../src/worker/config';
 
 async function main(): Promise<number> {
@@ -43,6 +44,14 @@ async function main(): Promise<number> {
       emulator: { accessToken: 'demo-token', taskDurationMs: 3000 },
     });
     console.log(`Temporal server ${stack.address}, Compute API emulator ${stack.emulator.url}`);
+    if ('state' in stack.nexus) {
+      console.log(
+        `Nexus endpoint ${stack.nexus.endpoint} → ${stack.namespace}/${stack.taskQueue}: callers in any namespace run ` +
+          `runComputeJob through it (service ${EVO_COMPUTE_NEXUS_SERVICE}; docs/nexus.md)`,
+      );
+    } else {
+      console.log(`No Nexus endpoint: ${stack.nexus.reason}`);
+    }
 
     const handle = await startComputeJob(
       stack.client,

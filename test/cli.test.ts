@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Connection } from '@temporalio/client';
 import { shellWord } from '../src/cli/invocation';
 import { exampleKrigingParameters } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
@@ -318,6 +319,22 @@ describe('evo-compute dev', () => {
       const command = printed.find((line) => / run --task kriging /.test(line))?.trim() ?? '';
       const logFile = /^Server log: +(.+)$/m.exec(dev.stdout())?.[1] ?? '';
       assert.match(exports, /^export TEMPORAL_ADDRESS=\S+ EVO_ORG_ID=\S+/);
+      // The Nexus endpoint is there, targeting the worker, and the instructions say how to call it.
+      assert.match(
+        dev.stdout(),
+        /^Nexus endpoint: +evo-compute → default\/dev-queue-\S+, service evo-compute \(created\)$/m,
+      );
+      assert.match(dev.stdout(), /create_nexus_client\(service="evo-compute", endpoint="evo-compute"\)/);
+      const address = /TEMPORAL_ADDRESS=(\S+)/.exec(exports)?.[1] ?? '';
+      const connection = await Connection.connect({ address });
+      try {
+        const { endpoints } = await connection.operatorService.listNexusEndpoints({ name: 'evo-compute' });
+        const target = endpoints?.[0]?.spec?.target?.worker;
+        assert.equal(target?.namespace, 'default');
+        assert.match(target?.taskQueue ?? '', /^dev-queue-/);
+      } finally {
+        await connection.close();
+      }
       // What a user pastes into a shell, exactly as printed.
       const shell = spawn('sh', ['-c', `${exports}\n${command}`], {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 
-test('the demo runs a kriging job to its results and prints the Temporal UI link', async () => {
+test('the demo runs a kriging job to its results the Temporal UI link and the Nexus endpoint', async () => {
   const { TEMPORAL_ADDRESS: _ignored, ...env } = process.env;
   const child = spawn(process.execPath, [require.resolve('../scripts/demo')], {
     env,
@@ -24,5 +24,6 @@ test('the demo runs a kriging job to its results and prints the Temporal UI link
     out,
     /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/evo-compute-demo-/,
   );
+  assert.match(out, /Nexus endpoint evo-compute → default\/evo-compute: callers in any namespace/);
   assert.match(out, /Shutting down/);
 });

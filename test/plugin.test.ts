@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { startComputeEmulator } from '../src/emulator';
+import { EVO_COMPUTE_NEXUS_SERVICE } from '../src/nexus';
 import { COMPUTE_ACTIVITY_SLOTS, COMPUTE_SHUTDOWN_GRACE_TIME, evoComputePlugin } from '../src/plugin';
 import { createComputeWorker } from '../src/worker';
 import { runComputeJob } from '../src/workflows';
@@ -37,6 +38,17 @@ describe('evoComputePlugin on the worker options', () => {
       ['notifyTeam', ...COMPUTE_ACTIVITIES].sort(),
     );
     assert.equal(options.taskQueue, 'my-app');
+  });
+
+  test('serves the evo-compute Nexus service next to the worker’s own, unless told not to', () => {
+    const own = { name: 'my-service' } as unknown as NonNullable<WorkerOptions['nexusServices']>[number];
+    const served = plugin().configureWorker({ ...base, nexusServices: [own] }).nexusServices ?? [];
+    assert.deepEqual(
+      served.map((service) => (service === own ? 'my-service' : service.definition.name)),
+      ['my-service', EVO_COMPUTE_NEXUS_SERVICE],
+    );
+    const off = evoComputePlugin({ baseUrl: 'http://127.0.0.1:1', accessToken: 'plugin-test', nexus: false });
+    assert.deepEqual(off.configureWorker(base).nexusServices ?? [], []);
   });
 
   test('sets the activity slots and the shutdown grace time unless the worker sets them', () => {

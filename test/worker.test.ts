@@ -53,6 +53,8 @@ describe('worker settings', () => {
     assert.equal(settings.taskQueue, 'evo-compute');
     assert.equal(settings.connection.tls, undefined);
     assert.equal(settings.accessToken, 'token');
+    assert.equal(settings.nexus, true, 'serves the evo-compute Nexus service unless EVO_COMPUTE_NEXUS=off');
+    assert.equal(workerSettingsFromEnv({ ...VALID, EVO_COMPUTE_NEXUS: 'OFF' }).nexus, false);
   });
 
   test('mTLS client certificate, key and server CA from files', () => {
@@ -161,6 +163,7 @@ describe('worker settings', () => {
       { ...VALID, EVO_COMPUTE_METRICS_ADDRESS: '0.0.0.0' },
       'EVO_COMPUTE_METRICS_ADDRESS',
     ],
+    ['Nexus neither on nor off', { ...VALID, EVO_COMPUTE_NEXUS: 'yes' }, 'EVO_COMPUTE_NEXUS'],
   ];
   for (const [name, env, setting] of mistakes) {
     test(`${name} names ${setting}`, () => {

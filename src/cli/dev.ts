@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import type { DevStack } from '../dev/stack';
+import { EVO_COMPUTE_NEXUS_SERVICE } from '../nexus';
 import { readSettings } from './connect';
 import { CliError, ExitCode, oneLine } from './errors';
 import { cliCommand, shellWord } from './invocation';
@@ -78,12 +79,28 @@ function instructions(stack: DevStack, orgId: string, files: { log: string; para
     `Temporal UI:       ${stack.uiUrl ?? '(none)'}`,
     `Compute emulator:  ${stack.emulator.url} (${token})`,
     `Worker:            polling ${stack.namespace}/${stack.taskQueue} against the emulator`,
+    `Nexus endpoint:    ${nexusLine(stack)}`,
     `Server log:        ${files.log}`,
     '',
     'Run a kriging job from another shell (its parameters as the task schema says; see `tasks`):',
     `  export ${env.map(shellWord).join(' ')}`,
     `  ${cliCommand()} run --task kriging --params ${shellWord(files.params)}`,
     '',
+    ...(stack.nexus.endpoint
+      ? [
+          `From a workflow in any namespace of this server, through the endpoint ${stack.nexus.endpoint}:`,
+          `  TypeScript: executeComputeJobOperation({ endpoint: '${stack.nexus.endpoint}' }, input)`,
+          `  Python:     workflow.create_nexus_client(service="${EVO_COMPUTE_NEXUS_SERVICE}", endpoint="${stack.nexus.endpoint}").execute_operation("runComputeJob", input)`,
+          '',
+        ]
+      : []),
     'Ctrl-C stops everything.',
   ].join('\n');
+}
+
+function nexusLine(stack: DevStack): string {
+  const { nexus } = stack;
+  if (!('state' in nexus)) return `(none: ${nexus.reason})`;
+  const made = nexus.state === 'created' ? 'created' : 'already there';
+  return `${nexus.endpoint} → ${stack.namespace}/${stack.taskQueue}, service ${EVO_COMPUTE_NEXUS_SERVICE} (${made})`;
 }

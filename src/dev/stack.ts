@@ -8,9 +8,11 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
+import { DEFAULT_NEXUS_ENDPOINT } from '../nexus';
 import { createComputeWorker } from '../worker';
 import type { TemporalConnectionOptions } from '../worker/config';
 import { freePort, startLocalTemporal } from './local-temporal';
+import { ensureNexusEndpoint } from './nexus-endpoint';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */
 export const DEV_ACCESS_TOKEN = 'dev-token';
@@ -38,6 +40,11 @@ export interface DevStackOptions {
   worker?: Partial<WorkerOptions>;
   /** Append a started server's own output to this file instead of keeping it in memory. */
   logFile?: string;
+  /**
+   * The Nexus endpoint to make (or keep, when it already targets this worker) for the worker's
+   * `evo-compute` service. Default `evo-compute`; `false` makes none.
+   */
+  nexusEndpoint?: string | false;
 }
 
 export interface DevStack {
@@ -54,6 +61,13 @@ export interface DevStack {
   readonly client: Client;
   /** Settles when the worker stops: after `close()`, or earlier if it fails. */
   readonly workerStopped: Promise<void>;
+  /**
+   * The Nexus endpoint that reaches the worker's `evo-compute` service (`created` or `exists`), or
+   * why there is none (e.g. a server of your own that refused it).
+   */
+  readonly nexus:
+    | { endpoint: string; state: 'created' | 'exists' }
+    | { endpoint?: undefined; reason: string };
   /** The workflow's page in the Temporal UI, when there is a UI. */
   workflowUrl(workflowId: string): string | undefined;
   /** Stops the worker (gracefully), the emulator and the server, in that order. Safe to call twice. */
@@ -114,12 +128,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       await workerStopped;
     });
 
+    const nexus = await makeEndpoint(
+      connection,
+      options.nexusEndpoint ?? DEFAULT_NEXUS_ENDPOINT,
+      namespace,
+      taskQueue,
+    );
+
     let closing: Promise<void> | undefined;
     return {
       address,
       namespace,
       taskQueue,
       uiUrl,
+      nexus,
       emulator,
       accessToken: emulatorOptions.accessToken,
       client: new Client({ connection, namespace }),
@@ -136,5 +158,19 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   } catch (err) {
     await runCleanups();
     throw err;
+  }
+}
+
+async function makeEndpoint(
+  connection: Connection,
+  name: string | false,
+  namespace: string,
+  taskQueue: string,
+): Promise<DevStack['nexus']> {
+  if (name === false) return { reason: 'not asked for' };
+  try {
+    return { endpoint: name, state: await ensureNexusEndpoint(connection, { name, namespace, taskQueue }) };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -161,6 +161,8 @@ export interface ComputeWorkerSettings extends TemporalClientSettings {
   checkCredentials: boolean;
   /** `EVO_COMPUTE_METRICS_ADDRESS`: serve Prometheus metrics on this `host:port`. */
   metricsAddress?: string;
+  /** `EVO_COMPUTE_NEXUS`: serve the `evo-compute` Nexus service (default `on`). */
+  nexus: boolean;
 }
 
 function checkHttpUrl(setting: string, value: string): URL {
@@ -228,8 +230,9 @@ function clientCredentialsFromEnv(
  * Reads the worker settings: the Temporal ones above, `EVO_BASE_URL` (required), and one way to
  * get an Evo token: `EVO_CLIENT_ID` with its secret (OAuth client credentials, for fleets),
  * `EVO_ACCESS_TOKEN`, or `EVO_ACCESS_TOKEN_FILE` (read again whenever the service answers 401, so
- * a rotated token is picked up); and `EVO_COMPUTE_METRICS_ADDRESS` (`host:port`, e.g. `0.0.0.0:9464`)
- * to serve Prometheus metrics.
+ * a rotated token is picked up); `EVO_COMPUTE_METRICS_ADDRESS` (`host:port`, e.g. `0.0.0.0:9464`)
+ * to serve Prometheus metrics; and `EVO_COMPUTE_NEXUS` (`on` or `off`, default `on`): whether the
+ * worker serves the `evo-compute` Nexus service.
  */
 export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSettings {
   const temporal = temporalSettingsFromEnv(env);
@@ -271,6 +274,10 @@ export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSett
   const metricsAddress = read(env, 'EVO_COMPUTE_METRICS_ADDRESS');
   if (metricsAddress) checkAddress(metricsAddress, 'EVO_COMPUTE_METRICS_ADDRESS');
 
+  const nexus = read(env, 'EVO_COMPUTE_NEXUS')?.toLowerCase() ?? 'on';
+  if (!['on', 'off'].includes(nexus))
+    throw new ConfigError('EVO_COMPUTE_NEXUS', `must be on or off, got ${nexus}`);
+
   return {
     ...temporal,
     baseUrl,
@@ -278,5 +285,6 @@ export function workerSettingsFromEnv(env: Env = process.env): ComputeWorkerSett
     credentials,
     checkCredentials: clientId !== undefined,
     metricsAddress,
+    nexus: nexus === 'on',
   };
 }

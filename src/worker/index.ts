@@ -173,10 +173,12 @@ async function main(): Promise<void> {
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     metricsAddress: settings.metricsAddress,
+    nexus: settings.nexus,
   });
   const metrics = settings.metricsAddress ? `; metrics on http://${settings.metricsAddress}/metrics` : '';
+  const nexus = settings.nexus ? '; serves the evo-compute Nexus service' : '';
   console.error(
-    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}; workflows: ${computeWorker.workflowSource}`,
+    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}${nexus}; workflows: ${computeWorker.workflowSource}`,
   );
   await computeWorker.run();
 }

@@ -48,7 +48,7 @@ const ROOMS: Readonly<Record<string, Room>> = {
     packages: ANY,
   },
   cli: {
-    rooms: ['common', 'api', 'auth', 'client', 'tasks', 'emulator', 'worker', 'dev', 'index'],
+    rooms: ['common', 'api', 'auth', 'client', 'tasks', 'emulator', 'worker', 'dev', 'index', 'nexus'],
     packages: ANY,
   },
 };
