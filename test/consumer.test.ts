@@ -159,10 +159,11 @@ async function installedCopies(dir: string, name: string): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-test('the README and the bundle-and-replay page show the consumer app’s sources verbatim', async () => {
+test('the README, the bundle-and-replay and the Nexus pages show the consumer app’s sources verbatim', async () => {
   const pages: Record<string, string[]> = {
     'README.md': ['activities.ts', 'workflows.ts', 'worker.ts'],
     'docs/bundle-and-replay.md': ['bundle.ts', 'replay.ts'],
+    'docs/nexus.md': ['nexus-caller.ts'],
   };
   for (const [page, files] of Object.entries(pages)) {
     const text = await readFile(join(ROOT, page), 'utf8');

@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { type Client, Client as TemporalClient, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { cancelComputeJob } from '../src/client';
-import { ensureNexusEndpoint } from '../src/dev/nexus-endpoint';
+import { ensureNexusEndpoint } from '../src/client/nexus-endpoint';
+import { jobRefFromUrl } from '../src/common/job-url';
 import { exampleKrigingParameters } from '../src/emulator';
 import { jobsTagged, testJob } from './helpers/compute-jobs';
 import { ORG_ID } from './helpers/ids';
@@ -148,6 +149,31 @@ describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout
       results.forEach((result, index) => {
         assert.equal((result.results.echo as { n: number }).n, index + 1);
       });
+    });
+
+    test('two callers attaching to one job share one handler workflow (a start that finds it running joins it)', async () => {
+      const input = testJob({ durationMs: 3_000 });
+      const submitter = await startCaller(nexusCallerOfOneJob, ENDPOINT, input);
+      const remote = await waitFor('the remote job', () => jobsTagged(stack.emulator, input)[0]);
+      const job = jobRefFromUrl(
+        `${stack.emulator.url}/compute/orgs/${ORG_ID}/emulator/job/${remote.jobId}/status`,
+        { baseUrl: stack.emulator.url },
+      );
+      const attachers = await Promise.all([
+        startCaller(nexusCallerOfOneJob, ENDPOINT, { job, pollInterval: 100 }),
+        startCaller(nexusCallerOfOneJob, ENDPOINT, { job, pollInterval: 100 }),
+      ]);
+      const results = await Promise.all([submitter, ...attachers].map((caller) => caller.result()));
+      for (const result of results) assert.equal(result.job.jobId, remote.jobId);
+      assert.equal(jobsTagged(stack.emulator, input).length, 1, 'one POST');
+      const handlers = new Set<string>();
+      for (const caller of attachers) {
+        const events = (await caller.fetchHistory()).events ?? [];
+        const link = events.find((event) => event.nexusOperationStartedEventAttributes)?.links?.[0]
+          ?.workflowEvent;
+        handlers.add(link?.workflowId ?? '');
+      }
+      assert.deepEqual([...handlers], [`evo-compute/emulator/job/${remote.jobId}`]);
     });
 
     test('JobFailed reaches the caller with its type, through NexusOperationFailure', async () => {

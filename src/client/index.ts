@@ -20,4 +20,5 @@ export {
   startComputeJob,
   waitForComputeJob,
 } from './compute-job';
+export { ensureNexusEndpoint, type NexusEndpointTarget } from './nexus-endpoint';
 export { type WatchComputeJobOptions, watchComputeJob } from './watch';

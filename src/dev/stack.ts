@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { ensureNexusEndpoint } from '../client/nexus-endpoint';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
@@ -12,7 +13,6 @@ import { DEFAULT_NEXUS_ENDPOINT } from '../nexus';
 import { createComputeWorker } from '../worker';
 import type { TemporalConnectionOptions } from '../worker/config';
 import { freePort, startLocalTemporal } from './local-temporal';
-import { ensureNexusEndpoint } from './nexus-endpoint';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */
 export const DEV_ACCESS_TOKEN = 'dev-token';

@@ -11,7 +11,7 @@
  *   the job id when attaching), and a start that finds that workflow running attaches to it.
  * - A cancelled operation cancels the workflow, which cancels the remote job (one DELETE).
  */
-import type { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { getClient, startWorkflow, WorkflowRunOperationHandler } from '@temporalio/nexus';
 import * as nexus from 'nexus-rpc';
 import { computeJobDetails, computeJobSummary, getComputeJobProgress } from '../client/compute-job';
@@ -32,6 +32,12 @@ import type { runComputeJobs } from '../workflows/run-compute-jobs';
 /** A start that finds its workflow running (a retried request, or a second attach) joins it. */
 const USE_EXISTING: WorkflowIdConflictPolicy = 'USE_EXISTING';
 
+/**
+ * An id made from a request id names that one request's job: it never starts a second run, even
+ * after the first has closed (the server answers a repeated request id with the run it started).
+ */
+const ONE_RUN: WorkflowIdReusePolicy = 'REJECT_DUPLICATE';
+
 /** The `evo-compute` service handler, for a worker's `nexusServices` (the plugin adds it by default). */
 export function evoComputeNexusHandler(): nexus.ServiceHandler {
   return nexus.serviceHandler(evoComputeService, {
@@ -43,6 +49,8 @@ export function evoComputeNexusHandler(): nexus.ServiceHandler {
         workflowId: computeJobWorkflowId(topic, task, key),
         args: [withinOperationTimeout(input, ctx.headers)],
         workflowIdConflictPolicy: USE_EXISTING,
+        // Attaching to a job that an earlier, closed run watched is a new run; a submit never is.
+        ...(!('job' in input) && { workflowIdReusePolicy: ONE_RUN }),
         staticSummary: computeJobSummary(input),
         staticDetails: computeJobDetails(input),
       });
@@ -54,6 +62,7 @@ export function evoComputeNexusHandler(): nexus.ServiceHandler {
         workflowId: `evo-compute/jobs/${input.key ?? `nexus-${ctx.requestId}`}`,
         args: [input],
         workflowIdConflictPolicy: USE_EXISTING,
+        workflowIdReusePolicy: ONE_RUN,
         staticSummary: `Evo compute: ${valid.jobs.length} jobs`,
       });
     }),

@@ -44,7 +44,19 @@ const ROOMS: Readonly<Record<string, Room>> = {
     packages: ANY,
   },
   dev: {
-    rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'emulator', 'worker', 'index', 'nexus'],
+    rooms: [
+      'common',
+      'api',
+      'auth',
+      'activities',
+      'client',
+      'plugin',
+      'tasks',
+      'emulator',
+      'worker',
+      'index',
+      'nexus',
+    ],
     packages: ANY,
   },
   cli: {
