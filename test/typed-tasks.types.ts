@@ -18,8 +18,10 @@ import { startComputeJob } from '../src/client';
 import { exampleKrigingParameters } from '../src/emulator';
 import {
   executeComputeJob,
+  executeComputeJobOperation,
   executeComputeJobs,
   runComputeJob,
+  startComputeJobOperation,
   runComputeJobs,
   type SettledComputeJob,
 } from '../src/workflows';
@@ -66,6 +68,14 @@ export async function resultsAreTyped(): Promise<void> {
   // @ts-expect-error not a field of the kriging result
   results.estimates;
   assertEqual<typeof results, KrigingResult>(true);
+
+  // Through the Nexus service: the same result model.
+  const viaNexus = await executeComputeJobOperation({ endpoint: 'evo-compute' }, input);
+  assertEqual<typeof viaNexus, ComputeJobResult<KrigingResult>>(true);
+  const operation = await startComputeJobOperation({ endpoint: 'evo-compute' }, input);
+  assertEqual<Awaited<ReturnType<typeof operation.result>>, ComputeJobResult<KrigingResult>>(true);
+  // @ts-expect-error not a field of the kriging result
+  viaNexus.results.estimates;
 
   // executeChild's result type comes from the workflow function: untyped, as before.
   const untyped = await executeChild(runComputeJob, computeJobChildOptions(input, { key: 'k' }));
