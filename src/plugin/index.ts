@@ -19,12 +19,20 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createComputeActivities } from '../activities';
 import { ComputeApiClient, type ComputeApiClientOptions } from '../api/compute-api-client';
+import { evoComputeNexusHandler } from './nexus-handler';
 
 /**
  * `baseUrl`, `accessToken` and the HTTP client's other options (timeouts, pool size, your own
- * undici `dispatcher`). Open for further settings of the compute worker.
+ * undici `dispatcher`), and whether the worker serves the `evo-compute` Nexus service.
  */
-export interface EvoComputePluginOptions extends ComputeApiClientOptions {}
+export interface EvoComputePluginOptions extends ComputeApiClientOptions {
+  /**
+   * Serve the `evo-compute` Nexus service (`evo-compute-temporal/nexus`) on the worker's task queue,
+   * so that callers in other namespaces reach it through a Nexus endpoint. Default true; a worker
+   * with no endpoint pointing at its queue simply never receives a Nexus task.
+   */
+  nexus?: boolean;
+}
 
 /**
  * Concurrent activities a worker allows when the plugin sets them: in `heartbeat` poll mode
@@ -54,14 +62,18 @@ export class EvoComputePlugin extends SimplePlugin {
   /** Workers created with the client that have not stopped running yet. */
   private holders = 0;
 
-  constructor(private readonly computeOptions: EvoComputePluginOptions) {
+  private readonly computeOptions: ComputeApiClientOptions;
+
+  constructor({ nexus = true, ...computeOptions }: EvoComputePluginOptions) {
     super({
       name: EVO_COMPUTE_PLUGIN_NAME,
       // Resolved when each worker is configured, so a worker created after the others stopped gets
       // an open client. Appended to the worker's own activities.
       activities: (existing) => ({ ...existing, ...this.computeActivities() }),
+      ...(nexus && { nexusServices: (existing) => [...(existing ?? []), evoComputeNexusHandler()] }),
       runContext: (next) => this.whileRunning(next),
     });
+    this.computeOptions = computeOptions;
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
@@ -106,4 +118,5 @@ export function evoComputePlugin(options: EvoComputePluginOptions): EvoComputePl
   return new EvoComputePlugin(options);
 }
 
+export { evoComputeNexusHandler } from './nexus-handler';
 export { evoComputeWorkflows } from './workflow-bundle';

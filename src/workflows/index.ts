@@ -3,6 +3,13 @@
  * user's own workflow code for `executeChild(runComputeJob, …)` or the typed `executeComputeJob`.
  */
 export { executeComputeJob, executeComputeJobs } from './execute-compute-job';
+export {
+  type ComputeNexusOptions,
+  executeComputeJobOperation,
+  executeComputeJobsOperation,
+  getComputeJobOperationProgress,
+  startComputeJobOperation,
+} from './nexus-operations';
 export { runComputeJob } from './run-compute-job';
 export {
   type ComputeJobChildOptions,

@@ -24,7 +24,8 @@ const ANY = /./;
 const ROOMS: Readonly<Record<string, Room>> = {
   common: { rooms: [], packages: WORKFLOW_SAFE },
   index: { rooms: ['common'], packages: WORKFLOW_SAFE },
-  workflows: { rooms: ['common'], packages: WORKFLOW_SAFE },
+  nexus: { rooms: ['common'], packages: /^(nexus-rpc|@temporalio\/(common|workflow))$/ },
+  workflows: { rooms: ['common', 'nexus'], packages: /^(nexus-rpc|@temporalio\/(common|workflow))$/ },
   api: { rooms: ['common', 'auth'], packages: /^(undici|node:.+)$/ },
   auth: { rooms: ['common'], packages: /^(?!@temporalio\/)/ },
   tasks: { rooms: ['common'], packages: /^node:/ },
@@ -35,12 +36,15 @@ const ROOMS: Readonly<Record<string, Room>> = {
   },
   client: { rooms: ['common', 'tasks'], packages: /^(@temporalio\/(client|common)|node:.+)$/ },
   plugin: {
-    rooms: ['common', 'api', 'auth', 'activities', 'tasks'],
-    packages: /^(@temporalio\/(plugin|worker|common)|node:.+)$/,
+    rooms: ['common', 'api', 'auth', 'activities', 'tasks', 'client', 'nexus'],
+    packages: /^(@temporalio\/(plugin|worker|common|nexus)|nexus-rpc|node:.+)$/,
   },
-  worker: { rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'index'], packages: ANY },
+  worker: {
+    rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'index', 'nexus'],
+    packages: ANY,
+  },
   dev: {
-    rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'emulator', 'worker', 'index'],
+    rooms: ['common', 'api', 'auth', 'activities', 'plugin', 'tasks', 'emulator', 'worker', 'index', 'nexus'],
     packages: ANY,
   },
   cli: {
