@@ -1,19 +1,21 @@
 /**
  * A Python `temporalio` parent calling the package's `runComputeJob` (docs/python.md): as a child
- * workflow by type name on the package's worker. Real dev server, the package's worker, the
- * emulator; the Python parents run in one Python process with a worker of their own
- * (test/peer/python_caller.py), every scenario at once, while this file cancels or terminates some
- * parents once their remote job runs. The inputs sent and the results received are checked against
+ * workflow by type name on the package's worker, and as the `evo-compute` Nexus operation from
+ * another namespace. Real dev server, the package's worker (serving the Nexus service by default),
+ * the emulator; the Python parents run in one Python process with workers of their own
+ * (test/peer/python_caller.py), every scenario of both paths at once, while this file cancels or
+ * terminates some parents once their remote job runs. The inputs sent and the results received are checked against
  * the JSON contract (schemas/run-compute-job), and docs/python.md's code against the Python that ran.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import Ajv from 'ajv';
 import type { AnyRunComputeJobInput, JobRef } from '../src/common/types';
+import { ensureNexusEndpoint } from '../src/dev/nexus-endpoint';
 import { tasks } from '../src/tasks';
 import { testJob } from './helpers/compute-jobs';
 import { ORG_ID } from './helpers/ids';
@@ -21,11 +23,15 @@ import { kriging } from './helpers/peer-parameters';
 import { runPythonPeer } from './helpers/python';
 import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
+import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'python-caller';
 const TOKEN = 'python-caller-token';
+/** The Nexus callers' namespace: not the compute worker's. */
+const CALLER_NAMESPACE = 'python-callers';
+const ENDPOINT = 'evo-compute-python-test';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const contract = (file: string) =>
@@ -41,9 +47,13 @@ function json(input: AnyRunComputeJobInput): Record<string, unknown> {
 /** A job that runs until it is cancelled (far longer than the test). */
 const longJob = () => json(testJob({ durationMs: 600_000, cancelDelayMs: 100 }));
 
-type CallerPath = 'child';
+type CallerPath = 'child' | 'nexus';
+const PATHS: CallerPath[] = ['child', 'nexus'];
 
-/** The jobs each path runs; the test cancels `cancelled` and terminates `terminated` while they run. */
+/**
+ * The jobs each path runs; the test cancels `cancelled` and (child path only: Nexus has no
+ * parent-close policy) terminates `terminated` while they run.
+ */
 function scenarioJobs() {
   const { variogram: _, ...withoutVariogram } = kriging;
   return {
@@ -115,15 +125,21 @@ describe('docs/python.md (no server)', () => {
 });
 
 describe('a Python temporalio parent calling runComputeJob', { timeout: 180_000 }, () => {
-  const stack = useTestStack({ taskQueue: TASK_QUEUE, token: TOKEN, emulator: { taskDurationMs: 400 } });
-  const paths: CallerPath[] = ['child'];
-  const scenarios: Scenario[] = paths.flatMap((path) =>
-    Object.entries(scenarioJobs()).map(([name, job]) => ({
-      name: `${path}/${name}`,
-      path,
-      workflowId: uniqueId(`python-${path}-${name}`),
-      job,
-    })),
+  const stack = useTestStack({
+    taskQueue: TASK_QUEUE,
+    token: TOKEN,
+    temporal: () => startLocalTemporal({ extraArgs: ['--namespace', CALLER_NAMESPACE] }),
+    emulator: { taskDurationMs: 400 },
+  });
+  const scenarios: Scenario[] = PATHS.flatMap((path) =>
+    Object.entries(scenarioJobs())
+      .filter(([name]) => path === 'child' || name !== 'terminated')
+      .map(([name, job]) => ({
+        name: `${path}/${name}`,
+        path,
+        workflowId: uniqueId(`python-${path}-${name}`),
+        job,
+      })),
   );
   const scenario = (path: CallerPath, name: ScenarioName) =>
     scenarios.find((s) => s.name === `${path}/${name}`) as Scenario;
@@ -143,7 +159,10 @@ describe('a Python temporalio parent calling runComputeJob', { timeout: 180_000 
         () => stack.emulator.jobs().find((job) => job.parameters.tag === tag && job.status === 'in progress'),
         60_000,
       );
-      const parent = stack.env.client.workflow.getHandle(s.workflowId);
+      const namespace = s.path === 'child' ? stack.env.namespace : CALLER_NAMESPACE;
+      const parent = new Client({ connection: stack.env.connection, namespace }).workflow.getHandle(
+        s.workflowId,
+      );
       let statusWhenParentEnded: string | undefined;
       if (how === 'cancel') {
         await parent.cancel();
@@ -174,14 +193,18 @@ describe('a Python temporalio parent calling runComputeJob', { timeout: 180_000 
   }
 
   before(async () => {
-    const stoppers = paths.flatMap((path) => [
-      stopWhenRunning(scenario(path, 'cancelled'), 'cancel'),
-      stopWhenRunning(scenario(path, 'terminated'), 'terminate'),
-    ]);
+    const namespace = stack.env.namespace ?? 'default';
+    await ensureNexusEndpoint(stack.env.connection, { name: ENDPOINT, namespace, taskQueue: TASK_QUEUE });
+    const stoppers = [
+      ...PATHS.map((path) => stopWhenRunning(scenario(path, 'cancelled'), 'cancel')),
+      stopWhenRunning(scenario('child', 'terminated'), 'terminate'),
+    ];
     const setup = {
       address: stack.env.address,
-      namespace: stack.env.namespace ?? 'default',
-      computeTaskQueue: TASK_QUEUE,
+      paths: {
+        child: { namespace, target: TASK_QUEUE },
+        nexus: { namespace: CALLER_NAMESPACE, target: ENDPOINT },
+      },
       scenarios,
     };
     [reports] = await Promise.all([
@@ -197,7 +220,7 @@ describe('a Python temporalio parent calling runComputeJob', { timeout: 180_000 
       assert.ok(validInput(s.job), `${s.name}: ${JSON.stringify(validInput.errors)}`);
   });
 
-  for (const path of paths) {
+  for (const path of PATHS) {
     const report = (name: ScenarioName) => reports[`${path}/${name}`] as Report;
     /** What the parent returned: fails when it ended with an error instead. */
     const outcomeOf = (name: ScenarioName) => {

@@ -6,6 +6,22 @@ them (test/peer/python_caller.py).
 The input and result dicts are those of schemas/run-compute-job/input.json and result.json.
 """
 
+# --8<-- [start:report]
+from temporalio.exceptions import ApplicationError
+
+
+def failure_report(failure: ApplicationError) -> dict:
+    """What a parent keeps of runComputeJob's failure (see the README's Failures table)."""
+    return {
+        "failed": failure.type,  # "JobFailed", "InvalidInput", "JobTimedOut", ...
+        "message": failure.message,
+        "non_retryable": failure.non_retryable,  # True: the workflow's failure is final
+        # One dict: the job, the problem of a failed job, the fields of bad parameters, ...
+        "details": failure.details[0] if failure.details else {},
+    }
+# --8<-- [end:report]
+
+
 # --8<-- [start:child]
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
@@ -29,16 +45,30 @@ class ComputeJobAsChild:
                 cancellation_type=ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
             )
         except ChildWorkflowError as err:
-            # The child's own failure: an ApplicationError whose type is one of the package's
-            # (JobFailed, InvalidInput, ...), final: a workflow's failure is never retried.
-            failure = err.cause
-            if isinstance(failure, ApplicationError):
-                return {
-                    "failed": failure.type,
-                    "message": failure.message,
-                    "non_retryable": failure.non_retryable,
-                    # One dict: the job, the problem of a failed job, the fields of bad parameters.
-                    "details": failure.details[0] if failure.details else {},
-                }
-            raise
+            if isinstance(err.cause, ApplicationError):  # the child's own failure
+                return failure_report(err.cause)
+            raise  # a cancellation (cause CancelledError): this parent ends cancelled
 # --8<-- [end:child]
+
+
+# --8<-- [start:nexus]
+import nexusrpc
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError, NexusOperationError
+
+
+@workflow.defn
+class ComputeJobOverNexus:
+    @workflow.run
+    async def run(self, job: dict, endpoint: str) -> dict:
+        compute = workflow.create_nexus_client(service="evo-compute", endpoint=endpoint)
+        try:
+            return await compute.execute_operation("runComputeJob", job, output_type=dict)
+        except NexusOperationError as err:
+            failure = err.cause
+            if isinstance(failure, nexusrpc.HandlerError):  # a start the service refused (BAD_REQUEST)
+                failure = failure.__cause__
+            if isinstance(failure, ApplicationError):  # the job's failure, or why the start was refused
+                return failure_report(failure)
+            raise  # a cancellation (cause CancelledError): this parent ends cancelled
+# --8<-- [end:nexus]

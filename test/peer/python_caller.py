@@ -1,9 +1,10 @@
 """Runs the Python parents of compute_parents.py against the package's worker (test/python-caller.test.ts).
 
-Reads {"address", "namespace", "computeTaskQueue", "nexusEndpoint", "scenarios": [{"name", "path",
-"workflowId", "job"}]} as JSON on stdin; runs a Python worker for the parents on a queue of its own
-and every scenario at once, each as one parent workflow ("child": ComputeJobAsChild on
-computeTaskQueue, "nexus": ComputeJobOverNexus on nexusEndpoint); prints one JSON object: for each
+Reads {"address", "paths": {"child": {"namespace", "target"}, "nexus": {...}}, "scenarios": [{"name",
+"path", "workflowId", "job"}]} as JSON on stdin. Each path's parent runs in its namespace on a Python
+worker of its own: "child" is ComputeJobAsChild (target: the package worker's task queue, in the
+worker's namespace), "nexus" is ComputeJobOverNexus (target: the endpoint, from another namespace).
+Every scenario runs at once, each as one parent workflow; prints one JSON object: for each
 scenario what the parent returned, or the type and message of the error it ended with as this
 client sees it, and the seconds it took. The test cancels or terminates some parents meanwhile.
 """
@@ -13,21 +14,23 @@ import json
 import sys
 import time
 import uuid
+from contextlib import AsyncExitStack
 
-from compute_parents import ComputeJobAsChild
+from compute_parents import ComputeJobAsChild, ComputeJobOverNexus
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.worker import Worker
 
-PARENTS = {"child": ComputeJobAsChild}
+PARENTS = {"child": ComputeJobAsChild, "nexus": ComputeJobOverNexus}
 
 
-async def run_scenario(client: Client, task_queue: str, setup: dict, scenario: dict) -> dict:
-    parent = PARENTS[scenario["path"]]
-    target = setup["computeTaskQueue"] if scenario["path"] == "child" else setup["nexusEndpoint"]
+async def run_scenario(client: Client, task_queue: str, target: str, scenario: dict) -> dict:
     started = time.monotonic()
     try:
         outcome = await client.execute_workflow(
-            parent.run, args=[scenario["job"], target], id=scenario["workflowId"], task_queue=task_queue
+            PARENTS[scenario["path"]].run,
+            args=[scenario["job"], target],
+            id=scenario["workflowId"],
+            task_queue=task_queue,
         )
         report = {"outcome": outcome}
     except WorkflowFailureError as err:
@@ -38,11 +41,18 @@ async def run_scenario(client: Client, task_queue: str, setup: dict, scenario: d
 
 async def main() -> None:
     setup = json.load(sys.stdin)
-    client = await Client.connect(setup["address"], namespace=setup["namespace"])
     task_queue = f"python-callers-{uuid.uuid4()}"
-    async with Worker(client, task_queue=task_queue, workflows=list(PARENTS.values())):
+    async with AsyncExitStack() as workers:
+        clients = {}
+        for path, where in setup["paths"].items():
+            clients[path] = await Client.connect(setup["address"], namespace=where["namespace"])
+            worker = Worker(clients[path], task_queue=task_queue, workflows=[PARENTS[path]])
+            await workers.enter_async_context(worker)
         reports = await asyncio.gather(
-            *(run_scenario(client, task_queue, setup, scenario) for scenario in setup["scenarios"])
+            *(
+                run_scenario(clients[s["path"]], task_queue, setup["paths"][s["path"]]["target"], s)
+                for s in setup["scenarios"]
+            )
         )
     print(json.dumps({scenario["name"]: report for scenario, report in zip(setup["scenarios"], reports)}))
 
