@@ -5,92 +5,19 @@
  * `runComputeJob` with the typed catalogue produce the same request bodies (as JSON values).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { startComputeJob } from '../src/client';
 import type { ComputeJobResult } from '../src/common/types';
-import { type ComputeEmulator, exampleObjectUrl } from '../src/emulator';
-import { type TaskParameters, tasks } from '../src/tasks';
+import type { ComputeEmulator } from '../src/emulator';
+import { tasks } from '../src/tasks';
 import { ORG_ID } from './helpers/ids';
+import { idw, kriging, OBJECTS, simulation } from './helpers/peer-parameters';
+import { runPythonPeer } from './helpers/python';
 import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
 
 const TASK_QUEUE = 'python-peer';
 const TOKEN = 'peer-token';
-const OBJECTS = {
-  points: exampleObjectUrl(ORG_ID, '22222222-2222-4222-8222-222222222222'),
-  grid: exampleObjectUrl(ORG_ID, '33333333-3333-4333-8333-333333333333'),
-  variogram: exampleObjectUrl(ORG_ID, '44444444-4444-4444-8444-444444444444'),
-  distribution: exampleObjectUrl(ORG_ID, '55555555-5555-4555-8555-555555555555'),
-};
-const GRADE = 'locations.attributes[?name=="grade"]';
-
-function neighborhood(maxSamples: number) {
-  return {
-    ellipsoid: {
-      ellipsoid_ranges: { major: 200, semi_major: 150, minor: 100 },
-      rotation: { dip_azimuth: 45, dip: 0, pitch: 0 },
-    },
-    max_samples: maxSamples,
-  };
-}
-
-/** What test/peer/sdk_runners.py builds with the SDK's own classes, written as the TypeScript user would. */
-const kriging: TaskParameters<typeof tasks.geostatistics.kriging> = {
-  source: { object: OBJECTS.points, attribute: GRADE },
-  target: {
-    object: OBJECTS.grid,
-    attribute: { operation: 'create', name: 'kriged_grade' },
-    filter: {
-      where: {
-        type: 'condition',
-        attribute: 'domain',
-        operator: 'in',
-        values: ['LMS1', 'LMS2'],
-        threshold: null,
-      },
-    },
-    diagnostics: {
-      kriging_variance: { operation: 'create', name: 'KV' },
-      num_samples: { operation: 'create', name: 'samples_used' },
-    },
-  },
-  variogram: OBJECTS.variogram,
-  neighborhood: neighborhood(20),
-  kriging_method: { type: 'ordinary' },
-};
-const idw: TaskParameters<typeof tasks.geostatistics.idw> = {
-  source: {
-    object: OBJECTS.points,
-    attribute: GRADE,
-    filter: {
-      where: {
-        type: 'condition',
-        attribute: 'grade',
-        operator: 'greater_than_or_equal_to',
-        values: null,
-        threshold: 0.5,
-      },
-    },
-  },
-  target: { object: OBJECTS.grid, attribute: { operation: 'create', name: 'idw_grade' } },
-  neighborhood: neighborhood(12),
-  power: 2,
-};
-const simulation: TaskParameters<typeof tasks.geostatistics.conditionalTurningBands> = {
-  source: OBJECTS.points,
-  source_attribute: GRADE,
-  target: OBJECTS.grid,
-  neighborhood: neighborhood(40),
-  distribution: OBJECTS.distribution,
-  variogram_model: OBJECTS.variogram,
-  kriging_method: 'simple',
-  block_discretization: { nx: 2, ny: 2, nz: 1 },
-  number_of_lines: 500,
-  realizations: 10,
-  random_seed: 38239342,
-};
-
 interface PeerOutput {
   kriging: {
     message: string;
@@ -105,32 +32,6 @@ interface PeerOutput {
     text: string;
     progress: [number, string | null][];
   };
-}
-
-/** Runs the SDK's runners; resolves with their parsed results, rejects with its stderr. */
-function runPythonPeer(baseUrl: string): Promise<PeerOutput> {
-  const child = spawn('python3', [require.resolve('../../test/peer/sdk_runners.py')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdin.end(JSON.stringify({ baseUrl, orgId: ORG_ID, token: TOKEN, objects: OBJECTS }));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout) as PeerOutput);
-      else
-        reject(
-          new Error(`the Python SDK peer exited ${code} (pip install -r requirements-dev.txt):\n${stderr}`),
-        );
-    });
-  });
 }
 
 /** A JSON value with its object keys sorted: equal for equal JSON whatever the key order or number spelling. */
@@ -166,7 +67,12 @@ describe('the Python SDK as a peer', { timeout: 120_000 }, () => {
     // The Python client reaches the emulator as `localhost`: the absolute Location must name that host.
     const port = new URL(stack.emulator.url).port;
     const from = stack.emulator.requests.length;
-    peer = await runPythonPeer(`http://localhost:${port}`);
+    peer = await runPythonPeer<PeerOutput>('sdk_runners.py', {
+      baseUrl: `http://localhost:${port}`,
+      orgId: ORG_ID,
+      token: TOKEN,
+      objects: OBJECTS,
+    });
     pythonBodies = postedBodies(stack.emulator, from);
   });
 

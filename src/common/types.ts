@@ -34,9 +34,11 @@ export interface Problem {
 
 /** A submitted job: everything needed to talk to it again, from any worker, at any later time. */
 export interface JobRef {
+  /** The Evo organisation's ID, a UUID. */
   orgId: string;
   topic: string;
   task: string;
+  /** The job's ID, a UUID, as the service assigned it. */
   jobId: string;
   /** The absolute status URL of the job. */
   url: string;
@@ -65,9 +67,16 @@ export type JobResults = Record<string, unknown>;
  * (`tasks.geostatistics.kriging`) or, for any other task, a plain JSON object.
  */
 export interface SubmitJobInput<P = JobParameters> {
+  /** The Evo organisation's ID, a UUID. */
   orgId: string;
+  /** The task's topic, e.g. `geostatistics`: one URL path segment. */
   topic: string;
+  /** The task, e.g. `kriging`: one URL path segment. */
   task: string;
+  /**
+   * The task's parameters. A catalogue task's are checked against its schema
+   * (`schemas/tasks/<topic>/<task>.json`) before anything is sent.
+   */
   parameters: P;
   /** Send `API-Preview: opt-in`. Catalogue tasks that are preview-only send it whatever this says. */
   preview?: boolean;
@@ -77,6 +86,7 @@ export interface SubmitJobInput<P = JobParameters> {
 declare const resultsType: unique symbol;
 /** Carries the results type `R` of a job input through `runComputeJob`, its options and its result. */
 export interface TypedResults<R> {
+  /** Never present at run time, so no part of the JSON contract (`schemas/run-compute-job`). @hidden */
   readonly [resultsType]?: R;
 }
 /**
@@ -157,7 +167,9 @@ export type AnyRunComputeJobInput = RunComputeJobInput<object, AnyJobResults>;
 
 /** What `runComputeJob` returns; `results` is typed by the catalogue task the input was built with. */
 export interface ComputeJobResult<R = JobResults> {
+  /** The job that ran. */
   job: JobRef;
+  /** The job's results: a catalogue task's match its result model (`schemas/tasks/<topic>/<task>.json`). */
   results: R;
 }
 

@@ -1,0 +1,9 @@
+/**
+ * The roots of the JSON contract in schemas/run-compute-job (scripts/generate-job-contract.mjs):
+ * the generator takes no generic type as a root, so each is named here with its defaults, the
+ * untyped form a caller in another language sends and receives. Types only: nothing imports this.
+ */
+import type { ComputeJobResult, RunComputeJobInput } from '../src/common/types';
+
+export type ContractInput = RunComputeJobInput;
+export type ContractResult = ComputeJobResult;
