@@ -15,7 +15,7 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import Ajv from 'ajv';
 import type { AnyRunComputeJobInput, JobRef } from '../src/common/types';
-import { ensureNexusEndpoint } from '../src/dev/nexus-endpoint';
+import { ensureNexusEndpoint } from '../src/client/nexus-endpoint';
 import { tasks } from '../src/tasks';
 import { testJob } from './helpers/compute-jobs';
 import { ORG_ID } from './helpers/ids';
