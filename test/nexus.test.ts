@@ -4,9 +4,12 @@
  * default) in the stack's namespace through an endpoint, against the emulator.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Client, Client as TemporalClient, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { cancelComputeJob } from '../src/client';
 import { ensureNexusEndpoint } from '../src/client/nexus-endpoint';
 import { jobRefFromUrl } from '../src/common/job-url';
@@ -32,6 +35,19 @@ const COMPUTE_QUEUE = 'evo-compute-nexus-test';
 const CALLER_NAMESPACE = 'evo-callers';
 const CALLER_QUEUE = 'nexus-callers';
 const ENDPOINT = 'evo-compute-test';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validators = new Map<string, ValidateFunction>();
+/** A validator of one of the JSON contract's schemas (schemas/run-compute-job/). */
+function contract(file: string): ValidateFunction {
+  let validate = validators.get(file);
+  if (!validate) {
+    const path = join(__dirname, '..', '..', 'schemas', 'run-compute-job', file);
+    validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')));
+    validators.set(file, validate);
+  }
+  return validate;
+}
 
 describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout: 180_000 }, () => {
   const stack = useTestStack({
@@ -138,6 +154,9 @@ describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout
       assert.equal(seen.job?.jobId, result.job.jobId);
       assert.ok((seen.status?.progress ?? 0) > 0, `progress seen: ${JSON.stringify(seen.status)}`);
       assert.ok(token, 'an async operation has a token');
+      // What a caller in another language reads and sends: the JSON contract in schemas/.
+      assert.ok(contract('progress.json')(seen), JSON.stringify(contract('progress.json').errors));
+      assert.ok(contract('progress-request.json')({ operationToken: token }));
       assert.equal(jobsTagged(stack.emulator, input).length, 1);
     });
 

@@ -21,9 +21,9 @@ import {
   executeComputeJobOperation,
   executeComputeJobs,
   runComputeJob,
-  startComputeJobOperation,
   runComputeJobs,
   type SettledComputeJob,
+  startComputeJobOperation,
 } from '../src/workflows';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
