@@ -98,6 +98,7 @@ const BAD_JOB_INPUTS: [string, unknown[], RegExp][] = [
     /poll\.mode must be retry, heartbeat or timer/,
   ],
   ['notifyParent not a boolean', [{ ...SUBMIT, notifyParent: 'yes' }], /notifyParent/],
+  ['a misspelt option', [{ ...SUBMIT, timeOut: '1h' }], /timeOut is not a field of the input/],
   ['preview not a boolean', [{ ...SUBMIT, preview: 1 }], /preview/],
   ['resume not an object', [{ job: JOB }, 'again'], /resume/],
   [

@@ -100,9 +100,40 @@ function validateSubmit(input: Record<string, unknown>): SubmitJobInput {
   return input as unknown as SubmitJobInput;
 }
 
-function validatePoll(poll: unknown): void {
+/**
+ * Refuses a field the input does not have: a misspelt option (`timeOut`) would otherwise be
+ * ignored without a word, and the job would run without the limit its caller meant to set.
+ */
+function onlyKnownFields(value: Record<string, unknown>, known: readonly string[], where: string): void {
+  const unknown = Object.keys(value).find((field) => !known.includes(field));
+  if (unknown !== undefined) {
+    fail(`${where}${unknown} is not a field of the input (the fields are ${known.join(', ')})`);
+  }
+}
+
+/** The fields of a `runComputeJob` input: the job to submit or attach to, and the options. */
+const JOB_INPUT_FIELDS = [
+  'orgId',
+  'topic',
+  'task',
+  'parameters',
+  'preview',
+  'job',
+  'poll',
+  'pollInterval',
+  'timeout',
+  'cancelWait',
+  'notifyParent',
+] as const;
+
+const POLL_FIELDS = ['initialInterval', 'backoffCoefficient', 'maximumInterval', 'mode'] as const;
+
+const JOBS_INPUT_FIELDS = ['jobs', 'concurrency', 'failFast', 'key', 'taskQueue'] as const;
+
+function validatePoll(poll: unknown, strict: boolean): void {
   if (poll === undefined) return;
   if (!isObject(poll)) fail(`poll must be an object, got ${describe(poll)}`);
+  if (strict) onlyKnownFields(poll, POLL_FIELDS, 'poll.');
   const coefficient = poll.backoffCoefficient;
   if (coefficient !== undefined && (typeof coefficient !== 'number' || !Number.isFinite(coefficient))) {
     fail(`poll.backoffCoefficient must be a number >= 1, got ${describe(coefficient)}`);
@@ -152,12 +183,15 @@ export function validateComputeJobInput(input: unknown, resume?: unknown): Valid
   if (!isObject(input)) {
     fail(`the input must be an object with a job to submit or attach to, got ${describe(input)}`);
   }
+  // A continued run takes its predecessor's options as they are: a run started by a newer version
+  // of the package may carry an option this one does not know, and must not fail mid-job for it.
+  if (resume === undefined) onlyKnownFields(input, JOB_INPUT_FIELDS, '');
   const { orgId, topic, task, parameters, preview, job, ...options } = input;
   const start =
     job !== undefined
       ? { job: validateJobRef(job) }
       : { submit: validateSubmit({ orgId, topic, task, parameters, preview }) };
-  validatePoll(options.poll);
+  validatePoll(options.poll, resume === undefined);
   const schedule = resolvePollSchedule(
     options.poll as RunComputeJobOptions['poll'],
     options.pollInterval as RunComputeJobOptions['pollInterval'],
@@ -180,6 +214,7 @@ export function validateComputeJobInput(input: unknown, resume?: unknown): Valid
 /** Judges a `runComputeJobs` input, each job as `runComputeJob` would (`jobs[2].timeout …`). */
 export function validateComputeJobsInput(input: unknown): ValidComputeJobs {
   if (!isObject(input)) fail(`the input must be an object with a jobs array, got ${describe(input)}`);
+  onlyKnownFields(input, JOBS_INPUT_FIELDS, '');
   const { jobs, concurrency = DEFAULT_JOBS_CONCURRENCY, failFast, key, taskQueue } = input;
   if (!Array.isArray(jobs)) fail(`jobs must be an array, got ${describe(jobs)}`);
   jobs.forEach((job, index) => {

@@ -37,7 +37,7 @@ test('a submit input: the job to submit apart, the options as given, durations i
   assert.equal(valid.resume, undefined);
 });
 
-test('an attach input and its continue-as-new state; options unknown to this version travel on', () => {
+test('an attach input and its continue-as-new state; on a continued run, options unknown to this version travel on', () => {
   const resume = { polls: 12, intervalMs: 30_000, searchAttributes: true, runs: 1, deadline: 1e12 };
   const valid = validateComputeJobInput({ job: JOB, notifyParent: true, futureOption: 1 }, resume);
   assert.deepEqual(valid.start, { job: JOB });
@@ -60,6 +60,9 @@ test('every bad runComputeJob input is refused, naming the field', () => {
     [{ ...SUBMIT, poll: { backoffCoefficient: 'x' } }, /^poll\.backoffCoefficient/],
     [{ ...SUBMIT, poll: { mode: 3 } }, /^poll\.mode/],
     [{ ...SUBMIT, notifyParent: 1 }, /^notifyParent must be true or false/],
+    [{ ...SUBMIT, timeOut: '1h' }, /^timeOut is not a field of the input \(the fields are orgId, .*timeout/],
+    [{ job: JOB, futureOption: 1 }, /^futureOption is not a field/],
+    [{ ...SUBMIT, poll: { interval: '2s' } }, /^poll\.interval is not a field/],
   ] as const) {
     assert.throws(
       () => validateComputeJobInput(input),
@@ -93,6 +96,8 @@ test('runComputeJobs: defaults, and each job judged as runComputeJob would, by i
     [{ jobs: [], concurrency: 1.5 }, /^concurrency/],
     [{ jobs: [], failFast: 0 }, /^failFast/],
     [{ jobs: [], key: ' ' }, /^key/],
+    [{ jobs: [], concurency: 2 }, /^concurency is not a field/],
+    [{ jobs: [{ ...SUBMIT, timeOut: 1 }] }, /^jobs\[0\]: timeOut is not a field/],
   ] as const) {
     assert.throws(
       () => validateComputeJobsInput(input),
