@@ -95,7 +95,7 @@ const BAD_JOB_INPUTS: [string, unknown[], RegExp][] = [
   [
     'poll.mode auto (gone)',
     [{ ...SUBMIT, poll: { mode: 'auto' } }],
-    /poll\.mode must be retry, heartbeat or timer/,
+    /poll\.mode must be retry, heartbeat, sparse or timer/,
   ],
   ['notifyParent not a boolean', [{ ...SUBMIT, notifyParent: 'yes' }], /notifyParent/],
   ['a misspelt option', [{ ...SUBMIT, timeOut: '1h' }], /timeOut is not a field of the input/],

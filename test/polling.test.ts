@@ -175,3 +175,56 @@ describe('heartbeat mode: polls inside waitForJob', () => {
     await recordHistory(handle, 'cancelled-mid-wait');
   });
 });
+
+describe('sparse mode: polls inside watchJob, heartbeating as rarely as its timeout allows', () => {
+  type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+  const watchCalls = (history: History) =>
+    (history.events ?? []).flatMap((event) => {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      return scheduled?.activityType?.name === 'evoComputeWatchJob' ? [scheduled] : [];
+    });
+
+  test('hands back at each new status or step, writes nothing in between, and fetches the results in their own activity', async () => {
+    const handle = await start({
+      parameters: { queuedMs: 3000, durationMs: 500 },
+      poll: { initialInterval: 100, maximumInterval: 200, mode: 'sparse' },
+    });
+    const { results } = await handle.result();
+    assert.ok(results.echo);
+    const history = await handle.fetchHistory();
+    const types = await eventTypes(handle);
+    const calls = watchCalls(history);
+    // requested (the first poll), in progress and its steps, succeeded: one call each, at most.
+    assert.ok(calls.length >= 2 && calls.length <= 13, `${calls.length} watchJob calls: ${types.join(' ')}`);
+    for (const call of calls) {
+      assert.equal(Number(call.heartbeatTimeout?.seconds), 29, 'max(30 s, 2 × interval) less a second');
+    }
+    const names = (history.events ?? []).flatMap(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+    );
+    assert.equal(names.filter((name) => name === 'evoComputeGetJobResults').length, 1);
+    assert.equal(types.filter((t) => t === 'TIMER_STARTED').length, 0);
+    const view = (await handle.query('progress')) as { polls: number };
+    assert.ok(view.polls >= calls.length + 10, `${view.polls} polls, ${calls.length} handed back`);
+  });
+
+  test('cancelling the workflow mid-wait cancels the remote job at once, with one DELETE', async () => {
+    const handle = await cancelAfterPolls({ initialInterval: 100, maximumInterval: 200, mode: 'sparse' }, 3);
+    const types = await eventTypes(handle);
+    assert.ok(types.includes('ACTIVITY_TASK_CANCEL_REQUESTED'));
+  });
+
+  test('a call at a 30 s interval gets a 59 s heartbeat timeout', async () => {
+    const handle = await start({
+      parameters: { queuedMs: 60_000, durationMs: 1000, cancelDelayMs: 0 },
+      poll: { initialInterval: '30s', mode: 'sparse' },
+    });
+    const calls = await waitFor('the watchJob call', async () => {
+      const found = watchCalls(await handle.fetchHistory());
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(Number(calls[0]?.heartbeatTimeout?.seconds), 59);
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+  });
+});

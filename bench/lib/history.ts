@@ -36,8 +36,12 @@ function localActivityType(event: HistoryEvent): string | undefined {
   }
 }
 
-/** The activities that poll (retry and heartbeat modes); each call writes 6 events. */
-const POLLING_ACTIVITIES = new Set(['evoComputeWaitForJob', 'evoComputeCheckJobStatus']);
+/** The activities that poll (retry, heartbeat and sparse modes); each call writes 6 events. */
+const POLLING_ACTIVITIES = new Set([
+  'evoComputeWaitForJob',
+  'evoComputeWatchJob',
+  'evoComputeCheckJobStatus',
+]);
 
 export interface HistoryAnalysis {
   events: number;

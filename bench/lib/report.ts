@@ -1,8 +1,10 @@
 /** The Markdown report (bench/RESULTS.md): tables of what each phase measured, and the goals. */
+
+import type { PollMode } from '../../src/common/poll-schedule';
 import type { BareResult } from '../phases/bare';
 import type { BurstResult } from '../phases/burst';
 import type { ModeEvents } from '../phases/events';
-import { type HourEvents, heartbeatsPerJob } from '../phases/hour';
+import { type HourEvents, heartbeatsPerJob, sparseHeartbeatsPerJob } from '../phases/hour';
 import type { ManyResult } from '../phases/many';
 import type { StartupResult } from '../phases/startup';
 import type { SteadyResult } from '../phases/steady';
@@ -11,7 +13,7 @@ import { SCHEDULE } from './context';
 import type { MachineFacts } from './facts';
 import { totalActions } from './history';
 import { seconds as s, table } from './markdown';
-import { burstSubmitP99, renderBurst, renderSubmitSteps } from './report-burst';
+import { renderBurst, renderSubmitSteps } from './report-burst';
 import { renderSteady, type SteadyFigures, steadyFigures } from './report-steady';
 import { fmt, mean, peakConcurrent, percentile } from './stats';
 
@@ -67,7 +69,9 @@ export function modeFigures(many: ManyResult, bare: BareResult | undefined): Mod
   const handBacks =
     many.mode === 'timer'
       ? many.statusPolls
-      : t.reduce((sum, timing) => sum + timing.activitySpans.length, 0) - 2 * t.length; // less submit and results
+      : // Less the submit, and in sparse mode the results activity (the other modes fetch them in the poll).
+        t.reduce((sum, timing) => sum + timing.activitySpans.length, 0) -
+        (many.mode === 'sparse' ? 2 : 1) * t.length;
   const workerMsPerPoll = (1000 * many.workerCpu) / many.statusPolls;
   return {
     mode: many.mode,
@@ -114,18 +118,18 @@ export interface Verdict {
 }
 
 /**
- * The issue's targets, for the default mode: measured in steady state (the `steady` runs: quiet
- * polls) and over the `many` run (short jobs, most of whose polls hand a reading back). History
- * and billable actions are steady-state targets; CPU is shown both ways and judged on both.
+ * The targets of issue 17, for one mode: per quiet poll in steady state (the `steady` runs, every
+ * 2 s and every 30 s), and over the `many` run (short jobs, most of whose polls could hand a reading
+ * back). The kill bound is judged by the tests (test/sparse-kill.test.ts for `sparse`), not here.
  */
-export function verdicts(results: BenchResults): Verdict[] {
-  const many = results.many?.find((m) => m.mode === SCHEDULE.mode);
+export function verdicts(results: BenchResults, mode: PollMode = SCHEDULE.mode): Verdict[] {
+  const many = results.many?.find((m) => m.mode === mode);
   if (!many) return [];
   const f = modeFigures(many, results.bare);
   const timer = results.many?.find((m) => m.mode === 'timer');
   const timerServer = timer ? modeFigures(timer, results.bare).serverMsPerPoll : undefined;
   const steady = (results.steady ?? []).map((run) =>
-    steadyFigures(run).find((figures) => figures.poller === SCHEDULE.mode),
+    steadyFigures(run).find((figures) => figures.poller === mode),
   );
   const both = (steadyMet: boolean[], manyMet: boolean) => {
     const inSteady = steadyMet.length > 0 && steadyMet.every(Boolean);
@@ -144,52 +148,58 @@ export function verdicts(results: BenchResults): Verdict[] {
   const actions = perSteady((x) => x.actionsPerGet);
   const ratios = perSteady((x) => x.bareRatio);
   const servers = perSteady((x) => x.serverVsTimer);
+  // Readings recorded: the status changes and 10 % steps the workflow upserted (what freshness needs).
+  const recorded = many.timings.reduce((sum, timing) => sum + timing.readings.length, 0);
   const out: Verdict[] = [
     {
-      what: 'history events per poll that changes nothing',
-      target: '0',
-      steady: events.map((e) => (e === undefined ? undefined : `${fmt(e, 2)} per GET`)),
-      many: `${f.events.toLocaleString('en-US')} events for ${f.polls.toLocaleString('en-US')} polls, all written by the ${f.handBacks.toLocaleString('en-US')} that handed a reading back (and by start, submit, results)`,
-      verdict: steadyOnly(defined(events).map((e) => e === 0)),
-    },
-    {
-      what: 'billable actions per poll',
-      target: '≤ 1',
+      what: 'billable actions per quiet poll',
+      target: '≤ 0.5',
       steady: actions.map((a) => (a === undefined ? undefined : `${fmt(a, 2)}`)),
-      many: `${fmt(f.actions / f.polls, 2)} (every action of the run, starts, submits, hand-backs and upserts included, / polls; ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; ${f.heartbeats ?? 'n/a'} heartbeats)`,
-      verdict: steadyOnly(defined(actions).map((a) => a <= 1.005)),
+      many: `${fmt(f.actions / f.polls, 2)} (every action of the run / polls; ${quiet.toLocaleString('en-US')} of ${f.polls.toLocaleString('en-US')} polls were quiet; ${f.heartbeats ?? 'n/a'} heartbeats)`,
+      verdict: steadyOnly(defined(actions).map((a) => a <= 0.505)),
     },
   ];
   if (f.bareRatio !== undefined) {
     out.push({
       what: 'worker CPU per poll',
-      target: '≤ 5 × the bare loop',
+      target: 'steady ≤ 2 ×, `many` ≤ 5 × the bare loop',
       steady: steady.map((x) =>
         x?.bareRatio === undefined ? undefined : `${fmt(x.workerMsPerGet, 3)} ms = ${fmt(x.bareRatio, 2)} ×`,
       ),
       many: `${fmt(f.workerMsPerPoll, 3)} ms = ${fmt(f.bareRatio, 2)} ×`,
       verdict: both(
-        defined(ratios).map((r) => r <= 5),
+        defined(ratios).map((r) => r <= 2),
         f.bareRatio <= 5,
       ),
     });
   }
-  out.push({
-    what: 'dev-server CPU per poll',
-    target: '≤ half of timer mode',
-    steady: steady.map((x) =>
-      x?.serverVsTimer === undefined || x.serverMsPerGet === undefined
-        ? undefined
-        : `${fmt(x.serverMsPerGet, 2)} ms = ${fmt(x.serverVsTimer, 2)} × timer`,
-    ),
-    many: `${fmt(f.serverMsPerPoll, 2)} ms = ${timerServer === undefined ? 'n/a' : fmt(f.serverMsPerPoll / timerServer, 2)} × timer (${timerServer === undefined ? 'n/a' : fmt(timerServer, 2)} ms)`,
-    verdict: both(
-      defined(servers).map((r) => r <= 0.5),
-      timerServer !== undefined && f.serverMsPerPoll <= 0.5 * timerServer,
-    ),
-  });
-  const burstP99 = results.burst ? burstSubmitP99(results.burst) : undefined;
   out.push(
+    {
+      what: 'dev-server CPU per quiet poll',
+      target: '≤ 0.3 × timer mode',
+      steady: steady.map((x) =>
+        x?.serverVsTimer === undefined || x.serverMsPerGet === undefined
+          ? undefined
+          : `${fmt(x.serverMsPerGet, 2)} ms = ${fmt(x.serverVsTimer, 2)} × timer`,
+      ),
+      many: `${fmt(f.serverMsPerPoll, 2)} ms = ${timerServer === undefined ? 'n/a' : fmt(f.serverMsPerPoll / timerServer, 2)} × timer (${timerServer === undefined ? 'n/a' : fmt(timerServer, 2)} ms)`,
+      verdict: steadyOnly(defined(servers).map((r) => r <= 0.3)),
+    },
+    {
+      what: 'history events per quiet poll',
+      target: '0',
+      steady: events.map((e) => (e === undefined ? undefined : `${fmt(e, 2)} per GET`)),
+      many: `${f.events.toLocaleString('en-US')} events for ${f.polls.toLocaleString('en-US')} polls`,
+      verdict: steadyOnly(defined(events).map((e) => e === 0)),
+    },
+    {
+      what: 'hand-backs over `many`',
+      target: '≤ status changes + what freshness needs',
+      steady: steady.map(() => undefined),
+      many: `${f.handBacks.toLocaleString('en-US')} hand-backs for ${recorded.toLocaleString('en-US')} readings recorded (status changes and 10 % steps, which the query, UI and search attributes show within a second) and ${f.jobs.toLocaleString('en-US')} jobs`,
+      // Allowed: every recorded reading, and one more per job (sparse: its heartbeat timeout growing).
+      verdict: f.handBacks <= recorded + f.jobs ? '**met**' : '**not met**',
+    },
     {
       what: 'feedback staleness after the poll, p99',
       target: '≤ 1 s',
@@ -205,11 +215,11 @@ export function verdicts(results: BenchResults): Verdict[] {
       verdict: f.excessP99 <= 500 ? '**met**' : '**not met**',
     },
     {
-      what: `workflow start → submit in a burst of ${f.jobs.toLocaleString('en-US')} starts, p99`,
-      target: '≤ 10 s',
+      what: 'workflows failed (lost) over `many`',
+      target: '0',
       steady: steady.map(() => undefined),
-      many: `${s(f.submitP99, 2)} s${burstP99 === undefined ? '' : `; with nothing else polling (\`burst\`): ${s(burstP99, 2)} s`}`,
-      verdict: f.submitP99 <= 10_000 ? '**met**' : '**not met**',
+      many: `${f.failures}`,
+      verdict: f.failures === 0 ? '**met**' : '**not met**',
     },
   );
   return out;
@@ -285,7 +295,6 @@ How each figure is counted:
 
 export function renderReport(results: BenchResults): string {
   const { facts, config } = results;
-  const v = verdicts(results);
   const parts: string[] = [];
   parts.push(`# Benchmark results
 
@@ -309,7 +318,14 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
 | load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
 `);
 
-  if (v.length > 0) {
+  // The default mode first, then every other mode measured, each judged against the same targets.
+  const judged = [
+    SCHEDULE.mode,
+    ...(results.many ?? []).map((m) => m.mode).filter((m) => m !== SCHEDULE.mode),
+  ];
+  for (const mode of judged) {
+    const v = verdicts(results, mode);
+    if (v.length === 0) continue;
     const steadyHeads = (results.steady ?? []).map((run) => `steady state, every ${s(run.intervalMs, 0)} s`);
     const rows = v.map((x) => [
       x.what,
@@ -320,8 +336,14 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
     ]);
     const manyJobs = results.many?.[0]?.timings.length ?? 0;
     const manyHead = `${manyJobs.toLocaleString('en-US')} jobs of ${s(config.minDurationMs, 0)}–${s(config.maxDurationMs, 0)} s (\`many\`)`;
+    const title =
+      mode === SCHEDULE.mode ? `Targets, default mode (\`${mode}\`)` : `Targets, \`${mode}\` mode`;
+    const note =
+      mode === SCHEDULE.mode
+        ? 'A killed worker noticed within max(30 s, 2 × interval) with no job lost or duplicated is judged by the kill tests (test/sparse-kill.test.ts for `sparse`, test/rolling-restart.test.ts), not by this bench.\n\n'
+        : '';
     parts.push(
-      `## Targets, default mode (\`${SCHEDULE.mode}\`)\n\n${table(['target', 'goal', ...steadyHeads, manyHead, 'verdict'], rows)}\n`,
+      `## ${title}\n\n${note}${table(['target', 'goal', ...steadyHeads, manyHead, 'verdict'], rows)}\n`,
     );
   }
   if (results.many?.length) parts.push(renderModes(results));
@@ -422,6 +444,19 @@ function renderHour(hour: HourEvents): string {
       r.totalEvents,
       `about ${totalActions(r.actions) - r.polls + beats}`,
       `retry's actions less one per poll, plus ${beats} heartbeats`,
+    ]);
+    // Retry's attempts are the submit, one per poll and the waiting first attempt of every call but
+    // the first: its calls are attempts − polls. Sparse makes one call more (the interval reaching
+    // 30 s), one attempt each, and fetches the results in an activity of their own.
+    const calls = r.actions.activityAttempts - r.polls;
+    const sparseBeats = sparseHeartbeatsPerJob(hour.jobMs);
+    const sparseAttempts = 1 + calls + 1 + 1;
+    rows.push([
+      'sparse',
+      "derived: retry mode's hand-backs and one more (the timeout growing with the interval), one attempt each, the results activity, a heartbeat per 55 s",
+      r.totalEvents + 12,
+      `about ${totalActions(r.actions) - r.actions.activityAttempts + sparseAttempts + sparseBeats}`,
+      `${sparseAttempts} activity attempts + ${sparseBeats} heartbeats + ${r.actions.upserts} upserts + ${r.actions.workflowStarts} starts`,
     ]);
   }
   return `### A one-hour job at the default schedule

@@ -42,7 +42,7 @@ export async function measureEventsPerPoll(
       taskQueue,
       baseUrl: emulator.url,
     });
-    const modes: PollMode[] = ['timer', 'heartbeat', 'retry'];
+    const modes: PollMode[] = ['timer', 'heartbeat', 'sparse', 'retry'];
     const jobMs = ctx.config.eventsJobMs;
     ctx.log(`events: one ${jobMs / 1000} s job per poll mode (${modes.join(', ')}) on the dev server`);
     const runs = await Promise.all(

@@ -9,6 +9,7 @@
  * t0 + (the sum of the first k-1 intervals of the schedule), the time of the k-th poll.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEFAULT_POLL_SCHEDULE, sparseHeartbeatTimeoutMs } from '../../src/common/poll-schedule';
 import type { RunComputeJobInput } from '../../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../../src/emulator';
 import { type BenchContext, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN, withTimeout } from '../lib/context';
@@ -39,6 +40,14 @@ export interface HourEvents {
 /** Heartbeats `heartbeat` mode sends in a job of `jobMs`: one per 80 % of its 5 s heartbeat timeout. */
 export function heartbeatsPerJob(jobMs: number): number {
   return Math.ceil(jobMs / 4000);
+}
+
+/**
+ * Heartbeats `sparse` mode sends in a job of `jobMs` at the default schedule: one per heartbeat
+ * timeout less 4 s, and nearly all of a long job is polled at the 30 s maximum (timeout 59 s).
+ */
+export function sparseHeartbeatsPerJob(jobMs: number): number {
+  return Math.ceil(jobMs / (sparseHeartbeatTimeoutMs(DEFAULT_POLL_SCHEDULE.maximumIntervalMs) - 4_000));
 }
 
 export async function measureHourJob(ctx: BenchContext, env: TestWorkflowEnvironment): Promise<HourEvents> {

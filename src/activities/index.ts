@@ -17,6 +17,7 @@ import { fetchCheckedResults } from './results';
 import { createSearchAttributeCheck } from './search-attributes';
 import { submitJob } from './submit-job';
 import { type WaitForJobInput, waitForJob } from './wait-for-job';
+import { type WatchJobInput, watchJob } from './watch-job';
 
 export type ComputeActivitiesOptions = ComputeApiClientOptions | { client: ComputeApiClient };
 
@@ -30,6 +31,8 @@ export interface ComputeActivities {
   evoComputeCheckJobStatus(input: CheckJobStatusInput): Promise<JobReading>;
   /** `heartbeat` polling: polls inside one attempt until a reading is worth recording. */
   evoComputeWaitForJob(input: WaitForJobInput): Promise<JobReading>;
+  /** `sparse` polling: polls inside one long attempt, heartbeating as rarely as its growing timeout allows. */
+  evoComputeWatchJob(input: WatchJobInput): Promise<JobReading>;
   /** Whether the namespace has the `EvoCompute*` search attributes (asked once per run, as a local activity). */
   evoComputeSearchAttributesRegistered(): Promise<boolean>;
 }
@@ -48,7 +51,7 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     }
   }
 
-  /** Runs a polling activity (either mode): typed failures, and the job's end counted. */
+  /** Runs a polling activity (any mode): typed failures, and the job's end counted. */
   async function poll<I>(wait: (client: ComputeApiClient, input: I) => Promise<JobReading>, input: I) {
     try {
       const reading = await wait(client, input);
@@ -75,6 +78,7 @@ export function createComputeActivities(options: ComputeActivitiesOptions): Comp
     evoComputeCancelJob: (job) => call((signal) => client.cancel(job, { signal })),
     evoComputeCheckJobStatus: (input) => poll(checkJobStatus, input),
     evoComputeWaitForJob: (input) => poll(waitForJob, input),
+    evoComputeWatchJob: (input) => poll(watchJob, input),
     evoComputeSearchAttributesRegistered: createSearchAttributeCheck(),
   };
 }
@@ -98,3 +102,4 @@ export type { CheckJobStatusInput } from './check-job-status';
 export type { JobReading } from './job-reading';
 export { COMPUTE_METRICS } from './metrics';
 export type { WaitForJobInput, WaitForJobState } from './wait-for-job';
+export type { WatchJobInput, WatchJobState } from './watch-job';

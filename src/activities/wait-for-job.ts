@@ -86,7 +86,8 @@ export async function waitForJob(client: ComputeApiClient, input: WaitForJobInpu
   );
 }
 
-async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Sleeps `ms`, ending early with the activity's cancellation. */
+export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   try {
     await sleep(ms, undefined, { signal });
   } catch (err) {

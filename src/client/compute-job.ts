@@ -137,6 +137,8 @@ export async function startComputeJob<R extends AnyJobResults = JobResults>(
 
 /** `heartbeat` polling: the activity that polls inside one attempt, its reading in its heartbeats. */
 const WAIT_FOR_JOB_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeWaitForJob';
+/** `sparse` polling: as `heartbeat`, with rarer heartbeats. */
+const WATCH_JOB_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeWatchJob';
 /** `retry` polling: the activity whose attempts fail with the latest reading while nothing changes. */
 const CHECK_JOB_STATUS_ACTIVITY_TYPE: keyof ComputeActivities = 'evoComputeCheckJobStatus';
 
@@ -148,7 +150,7 @@ interface PollingReading {
 
 /**
  * The latest reading of the workflow's pending polling activity, if there is one: the heartbeat of
- * `waitForJob`, or the last (BENIGN `JobStillRunning`) failure of `checkJobStatus`.
+ * `waitForJob` or `watchJob`, or the last (BENIGN `JobStillRunning`) failure of `checkJobStatus`.
  */
 async function pollingReading<W extends Workflow>(
   handle: WorkflowHandle<W>,
@@ -163,7 +165,7 @@ async function pollingReading<W extends Workflow>(
   };
   for (const activity of raw.pendingActivities ?? []) {
     const type = activity.activityType?.name;
-    if (type === WAIT_FOR_JOB_ACTIVITY_TYPE) {
+    if (type === WAIT_FOR_JOB_ACTIVITY_TYPE || type === WATCH_JOB_ACTIVITY_TYPE) {
       const payloads = activity.heartbeatDetails?.payloads;
       if (!payloads?.length) continue;
       const details = await decodeFirst<PollingReading>(payloads as Payload[]);

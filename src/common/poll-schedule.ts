@@ -14,12 +14,18 @@ type DurationInput = Duration;
  *   is the next interval, and the server keeps that wait as its retry timer (no history, no worker
  *   slot, no workflow task between polls).
  * - `heartbeat`: the `evoComputeWaitForJob` activity polls inside one attempt, heartbeating.
+ * - `sparse`: the `evoComputeWatchJob` activity polls inside one long attempt whose heartbeat
+ *   timeout grows with the interval (`sparseHeartbeatTimeoutMs`), heartbeating only as often as
+ *   that timeout needs: about one heartbeat per two polls at 30 s, one per dozen at 2 s.
  * - `timer`: a durable timer in the workflow, then a status check as a local activity.
  * In every mode the workflow hears of a reading that changes the status or the 10 % progress step.
  */
-export type PollMode = 'retry' | 'heartbeat' | 'timer';
+export type PollMode = 'retry' | 'heartbeat' | 'sparse' | 'timer';
 
-export const POLL_MODES: readonly PollMode[] = ['retry', 'heartbeat', 'timer'];
+export const POLL_MODES: readonly PollMode[] = ['retry', 'heartbeat', 'sparse', 'timer'];
+
+/** The modes as a refusal names them: `retry, heartbeat, sparse or timer`. */
+export const POLL_MODES_TEXT = `${POLL_MODES.slice(0, -1).join(', ')} or ${POLL_MODES.at(-1)}`;
 
 export interface PollSchedule {
   /** First interval. Default 1 s: a job of a few seconds is noticed within about a second. */
@@ -56,6 +62,41 @@ export const POLL_JITTER = 0.2;
 
 /** How long one `waitForJob` attempt polls before handing back to the workflow (which calls it again). */
 export const DEFAULT_WAIT_MAX_DURATION_MS = 60 * 60 * 1000;
+
+/** A dead worker is noticed within max(30 s, 2 × the interval in force) in `sparse` mode. */
+export const SPARSE_NOTICE_MIN_MS = 30_000;
+
+/** What the retry needs to reach a live worker after a heartbeat timeout: taken off the timeout, so the bound holds for the next poll. */
+const SPARSE_RETRY_ALLOWANCE_MS = 1_000;
+
+/**
+ * The heartbeat timeout of a `sparse` attempt whose first interval is `intervalMs`: max(30 s,
+ * 2 × interval) less a second for the retry, so a dead worker's job is polled again by another
+ * within two intervals (or 30 s), and the attempt needs a heartbeat only about every two polls.
+ * The timeout is fixed when the activity is scheduled, so the attempt hands back to the workflow
+ * once the interval has grown enough for a longer one (`sparseOutgrows`).
+ */
+export function sparseHeartbeatTimeoutMs(intervalMs: number): number {
+  return Math.max(SPARSE_NOTICE_MIN_MS, 2 * intervalMs) - SPARSE_RETRY_ALLOWANCE_MS;
+}
+
+/**
+ * Whether a `sparse` attempt scheduled with `heartbeatTimeoutMs` should hand back so that the next
+ * one gets the longer timeout `intervalMs` allows: once that timeout is twice as long, or once the
+ * interval has reached the schedule's maximum (where a long job spends its life). Growing 1 s × 1.5
+ * to 30 s, that is one hand-back per job, when the interval reaches 30 s (timeout 30 → 60 s).
+ */
+export function sparseOutgrows(
+  schedule: ResolvedPollSchedule,
+  intervalMs: number,
+  heartbeatTimeoutMs: number,
+): boolean {
+  const wanted = sparseHeartbeatTimeoutMs(intervalMs);
+  return (
+    wanted >= 2 * heartbeatTimeoutMs ||
+    (intervalMs >= schedule.maximumIntervalMs && wanted > heartbeatTimeoutMs)
+  );
+}
 
 /** Thrown for a schedule that makes no sense; the workflow reports it as `InvalidInput`. */
 export class InvalidPollScheduleError extends Error {
@@ -104,7 +145,7 @@ export function resolvePollSchedule(poll?: PollSchedule, pollInterval?: Duration
   }
   if (!POLL_MODES.includes(schedule.mode)) {
     throw new InvalidPollScheduleError(
-      `poll.mode must be retry, heartbeat or timer, got ${JSON.stringify(schedule.mode)}`,
+      `poll.mode must be ${POLL_MODES_TEXT}, got ${JSON.stringify(schedule.mode)}`,
     );
   }
   return schedule;

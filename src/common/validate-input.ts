@@ -6,7 +6,12 @@
  */
 import { durationMs } from './duration';
 import { assertSegment, assertUuid, InvalidInputError } from './job-url';
-import { InvalidPollScheduleError, type ResolvedPollSchedule, resolvePollSchedule } from './poll-schedule';
+import {
+  InvalidPollScheduleError,
+  POLL_MODES_TEXT,
+  type ResolvedPollSchedule,
+  resolvePollSchedule,
+} from './poll-schedule';
 import {
   JOB_STATUSES,
   type JobProgress,
@@ -139,7 +144,7 @@ function validatePoll(poll: unknown, strict: boolean): void {
     fail(`poll.backoffCoefficient must be a number >= 1, got ${describe(coefficient)}`);
   }
   if (poll.mode !== undefined && typeof poll.mode !== 'string') {
-    fail(`poll.mode must be retry, heartbeat or timer, got ${describe(poll.mode)}`);
+    fail(`poll.mode must be ${POLL_MODES_TEXT}, got ${describe(poll.mode)}`);
   }
 }
 

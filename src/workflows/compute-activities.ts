@@ -9,7 +9,7 @@ import type { ComputeActivities } from '../activities';
 import { DEFAULT_WAIT_MAX_DURATION_MS } from '../common/poll-schedule';
 
 /** Status and results are reads: safe to retry, with no attempt limit so that an outage of the service does not fail a job that runs for days. */
-const READ_RETRY = {
+export const READ_RETRY = {
   initialInterval: '1 second',
   backoffCoefficient: 2,
   maximumInterval: '1 minute',

@@ -35,6 +35,7 @@ import {
   waitActivities,
 } from './compute-activities';
 import { JobTracker } from './job-tracker';
+import { watchJob } from './sparse-polling';
 
 /** A run continues as new past this many history events, or sooner when Temporal suggests it. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
@@ -124,7 +125,8 @@ async function submitOrAttach(run: ValidComputeJob, tracker: JobTracker): Promis
  * Polls on the schedule until the job ends. Each step returns when a reading is worth recording
  * (the first, a new status or 10 % step, the end): in `retry` mode one `evoComputeCheckJobStatus`
  * whose waits are server-side retry timers, in `heartbeat` mode one `evoComputeWaitForJob` that polls
- * inside its attempt, in `timer` mode a durable timer and a local-activity status check per poll.
+ * inside its attempt, in `sparse` mode one `evoComputeWatchJob` that does so heartbeating rarely (its
+ * succeeded reading carries no results: the results activity fetches them), in `timer` mode a durable timer and a local-activity status check per poll.
  * Continues as new before the history grows large.
  */
 async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker): Promise<JobReading> {
@@ -177,6 +179,8 @@ async function pollStep(
       return checkActivities.evoComputeCheckJobStatus.executeWithOptions({ summary }, [input]);
     case 'heartbeat':
       return waitActivities.evoComputeWaitForJob.executeWithOptions({ summary }, [input]);
+    case 'sparse':
+      return watchJob(input, summary);
     case 'timer': {
       let next = intervalMs;
       if (waitFirst) {

@@ -7,6 +7,8 @@ import {
   nextInterval,
   POLL_JITTER,
   resolvePollSchedule,
+  sparseHeartbeatTimeoutMs,
+  sparseOutgrows,
 } from '../../src/common/poll-schedule';
 import { movesProgress } from '../../src/common/progress-step';
 
@@ -97,6 +99,51 @@ test('a schedule that makes no sense is refused, naming the field', () => {
   }
   assert.throws(
     () => resolvePollSchedule({ mode: 'auto' } as never),
-    /poll\.mode must be retry, heartbeat or timer/,
+    /poll\.mode must be retry, heartbeat, sparse or timer/,
   );
+});
+
+test('sparse: the heartbeat timeout is max(30 s, 2 × interval) less a second for the retry', () => {
+  assert.equal(sparseHeartbeatTimeoutMs(1_000), 29_000);
+  assert.equal(sparseHeartbeatTimeoutMs(15_000), 29_000);
+  assert.equal(sparseHeartbeatTimeoutMs(30_000), 59_000);
+  assert.equal(sparseHeartbeatTimeoutMs(600_000), 1_199_000);
+});
+
+test('sparse: at the default schedule an attempt hands back once for a longer timeout, when the interval reaches 30 s', () => {
+  const schedule = DEFAULT_POLL_SCHEDULE;
+  let intervalMs = schedule.initialIntervalMs;
+  let timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
+  const handBacks: number[] = [];
+  for (let poll = 0; poll < 40; poll++) {
+    intervalMs = nextInterval(schedule, intervalMs);
+    if (sparseOutgrows(schedule, intervalMs, timeoutMs)) {
+      handBacks.push(intervalMs);
+      timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
+    }
+  }
+  assert.deepEqual(handBacks, [30_000]);
+  assert.equal(timeoutMs, 59_000);
+});
+
+test('sparse: a schedule that grows far hands back each time the timeout it allows has doubled', () => {
+  const schedule = resolvePollSchedule({
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10m',
+  });
+  let intervalMs = schedule.initialIntervalMs;
+  let timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
+  const handBacks: number[] = [];
+  for (let poll = 0; poll < 40; poll++) {
+    intervalMs = nextInterval(schedule, intervalMs);
+    if (sparseOutgrows(schedule, intervalMs, timeoutMs)) {
+      handBacks.push(intervalMs);
+      timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
+    }
+  }
+  // 32 s allows 63 s ≥ 2 × 29 s; 64 s allows 127 s ≥ 2 × 63 s; …; then the maximum.
+  assert.deepEqual(handBacks, [32_000, 64_000, 128_000, 256_000, 512_000, 600_000]);
+  // A dead worker is noticed within two intervals whatever the interval in force.
+  assert.ok(timeoutMs <= 2 * 600_000);
 });
