@@ -453,7 +453,7 @@ function renderHour(hour: HourEvents): string {
     const sparseAttempts = 1 + calls + 1 + 1;
     rows.push([
       'sparse',
-      "derived: retry mode's hand-backs and one more (the timeout growing with the interval), one attempt each, the results activity, a heartbeat per 55 s",
+      "derived: retry mode's hand-backs and one more (the timeout growing with the interval), one attempt each, the results activity, a heartbeat per 54 s",
       r.totalEvents + 12,
       `about ${totalActions(r.actions) - r.actions.activityAttempts + sparseAttempts + sparseBeats}`,
       `${sparseAttempts} activity attempts + ${sparseBeats} heartbeats + ${r.actions.upserts} upserts + ${r.actions.workflowStarts} starts`,

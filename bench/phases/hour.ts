@@ -44,10 +44,10 @@ export function heartbeatsPerJob(jobMs: number): number {
 
 /**
  * Heartbeats `sparse` mode sends in a job of `jobMs` at the default schedule: one per heartbeat
- * timeout less 4 s, and nearly all of a long job is polled at the 30 s maximum (timeout 59 s).
+ * timeout less 3 s, and nearly all of a long job is polled at the 30 s maximum (timeout 57 s).
  */
 export function sparseHeartbeatsPerJob(jobMs: number): number {
-  return Math.ceil(jobMs / (sparseHeartbeatTimeoutMs(DEFAULT_POLL_SCHEDULE.maximumIntervalMs) - 4_000));
+  return Math.ceil(jobMs / (sparseHeartbeatTimeoutMs(DEFAULT_POLL_SCHEDULE.maximumIntervalMs) - 3_000));
 }
 
 export async function measureHourJob(ctx: BenchContext, env: TestWorkflowEnvironment): Promise<HourEvents> {

@@ -66,12 +66,16 @@ export const DEFAULT_WAIT_MAX_DURATION_MS = 60 * 60 * 1000;
 /** A dead worker is noticed within max(30 s, 2 × the interval in force) in `sparse` mode. */
 export const SPARSE_NOTICE_MIN_MS = 30_000;
 
-/** What the retry needs to reach a live worker after a heartbeat timeout: taken off the timeout, so the bound holds for the next poll. */
-const SPARSE_RETRY_ALLOWANCE_MS = 1_000;
+/**
+ * What the server needs from a heartbeat timeout to the retried attempt's first poll on a live
+ * worker (about 1 s on the dev server: the timeout's timer, then the retry's), with room to spare:
+ * taken off the timeout, so that the bound holds for the next poll, not only for the timeout.
+ */
+const SPARSE_RETRY_ALLOWANCE_MS = 3_000;
 
 /**
  * The heartbeat timeout of a `sparse` attempt whose first interval is `intervalMs`: max(30 s,
- * 2 × interval) less a second for the retry, so a dead worker's job is polled again by another
+ * 2 × interval) less 3 s for the retry, so a dead worker's job is polled again by another
  * within two intervals (or 30 s), and the attempt needs a heartbeat only about every two polls.
  * The timeout is fixed when the activity is scheduled, so the attempt hands back to the workflow
  * once the interval has grown enough for a longer one (`sparseOutgrows`).

@@ -103,11 +103,11 @@ test('a schedule that makes no sense is refused, naming the field', () => {
   );
 });
 
-test('sparse: the heartbeat timeout is max(30 s, 2 × interval) less a second for the retry', () => {
-  assert.equal(sparseHeartbeatTimeoutMs(1_000), 29_000);
-  assert.equal(sparseHeartbeatTimeoutMs(15_000), 29_000);
-  assert.equal(sparseHeartbeatTimeoutMs(30_000), 59_000);
-  assert.equal(sparseHeartbeatTimeoutMs(600_000), 1_199_000);
+test('sparse: the heartbeat timeout is max(30 s, 2 × interval) less 3 s for the retry', () => {
+  assert.equal(sparseHeartbeatTimeoutMs(1_000), 27_000);
+  assert.equal(sparseHeartbeatTimeoutMs(15_000), 27_000);
+  assert.equal(sparseHeartbeatTimeoutMs(30_000), 57_000);
+  assert.equal(sparseHeartbeatTimeoutMs(600_000), 1_197_000);
 });
 
 test('sparse: at the default schedule an attempt hands back once for a longer timeout, when the interval reaches 30 s', () => {
@@ -123,7 +123,7 @@ test('sparse: at the default schedule an attempt hands back once for a longer ti
     }
   }
   assert.deepEqual(handBacks, [30_000]);
-  assert.equal(timeoutMs, 59_000);
+  assert.equal(timeoutMs, 57_000);
 });
 
 test('sparse: a schedule that grows far hands back each time the timeout it allows has doubled', () => {
@@ -142,7 +142,7 @@ test('sparse: a schedule that grows far hands back each time the timeout it allo
       timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
     }
   }
-  // 32 s allows 63 s ≥ 2 × 29 s; 64 s allows 127 s ≥ 2 × 63 s; …; then the maximum.
+  // 32 s allows 61 s ≥ 2 × 27 s; 64 s allows 125 s ≥ 2 × 61 s; …; then the maximum.
   assert.deepEqual(handBacks, [32_000, 64_000, 128_000, 256_000, 512_000, 600_000]);
   // A dead worker is noticed within two intervals whatever the interval in force.
   assert.ok(timeoutMs <= 2 * 600_000);
