@@ -69,6 +69,7 @@ test('every activity type is prefixed, so it cannot collide with the worker’s 
     'evoComputeCancelJob',
     'evoComputeWaitForJob',
     'evoComputeCheckJobStatus',
+    'evoComputeWatchJob',
     'evoComputeSearchAttributesRegistered',
   ];
   assert.deepEqual(names.sort(), expected.sort());

@@ -24,6 +24,7 @@ const COMPUTE_ACTIVITIES = [
   'evoComputeSearchAttributesRegistered',
   'evoComputeSubmitJob',
   'evoComputeWaitForJob',
+  'evoComputeWatchJob',
 ];
 
 const plugin = () => evoComputePlugin({ baseUrl: 'http://127.0.0.1:1', accessToken: 'plugin-test' });

@@ -87,12 +87,12 @@ describe('history cost of a poll', () => {
   });
 });
 
-describe("retry mode (the default): the waits are the server's retry timers", () => {
+describe("retry mode: the waits are the server's retry timers", () => {
   test('polls while nothing changes write no history; each new status or 10 % step hands back', async () => {
     // Queued for a while (status `requested`): many polls, none of them worth recording.
     const handle = await start({
       parameters: { queuedMs: 5000, durationMs: 500 },
-      poll: { initialInterval: 100, maximumInterval: 100 },
+      poll: { initialInterval: 100, maximumInterval: 100, mode: 'retry' },
     });
     const pending = await waitFor('a retried status check carrying its reading', async () => {
       const activity = (await handle.describe()).raw.pendingActivities?.[0];
@@ -123,7 +123,7 @@ describe("retry mode (the default): the waits are the server's retry timers", ()
   test('the first in-progress reading reaches the progress query, the status search attribute too', async () => {
     const handle = await start({
       parameters: { queuedMs: 300, durationMs: 60_000 },
-      poll: { initialInterval: 100, maximumInterval: 100 },
+      poll: { initialInterval: 100, maximumInterval: 100, mode: 'retry' },
     });
     const view = await waitFor('the query to show the job running', async () => {
       const progress = await getComputeJobProgress(handle, { heartbeats: false });
@@ -135,7 +135,7 @@ describe("retry mode (the default): the waits are the server's retry timers", ()
   });
 
   test('cancelling the workflow between two polls cancels the status check and the remote job, once', async () => {
-    await cancelAfterPolls({ initialInterval: 1000, maximumInterval: 1000 }, 1);
+    await cancelAfterPolls({ initialInterval: 1000, maximumInterval: 1000, mode: 'retry' }, 1);
   });
 });
 
@@ -176,7 +176,7 @@ describe('heartbeat mode: polls inside waitForJob', () => {
   });
 });
 
-describe('sparse mode: polls inside watchJob, heartbeating as rarely as its timeout allows', () => {
+describe('sparse mode (the default): polls inside watchJob, heartbeating as rarely as its timeout allows', () => {
   type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
   const watchCalls = (history: History) =>
     (history.events ?? []).flatMap((event) => {
@@ -187,7 +187,7 @@ describe('sparse mode: polls inside watchJob, heartbeating as rarely as its time
   test('hands back at each new status or step, writes nothing in between, and fetches the results in their own activity', async () => {
     const handle = await start({
       parameters: { queuedMs: 3000, durationMs: 500 },
-      poll: { initialInterval: 100, maximumInterval: 200, mode: 'sparse' },
+      poll: { initialInterval: 100, maximumInterval: 200 },
     });
     const { results } = await handle.result();
     assert.ok(results.echo);

@@ -34,7 +34,7 @@ export interface PollSchedule {
   backoffCoefficient?: number;
   /** Intervals stop growing here. Default 30 s: a finished long job waits at most 30 s to be noticed. */
   maximumInterval?: DurationInput;
-  /** Default `retry`. */
+  /** Default `sparse`. */
   mode?: PollMode;
 }
 
@@ -50,7 +50,7 @@ export const DEFAULT_POLL_SCHEDULE: Readonly<ResolvedPollSchedule> = {
   initialIntervalMs: 1_000,
   backoffCoefficient: 1.5,
   maximumIntervalMs: 30_000,
-  mode: 'retry',
+  mode: 'sparse',
 };
 
 /**

@@ -35,11 +35,13 @@ export interface EvoComputePluginOptions extends ComputeApiClientOptions {
 }
 
 /**
- * Concurrent activities a worker allows when the plugin sets them: in `heartbeat` poll mode
- * `evoComputeWaitForJob` holds a slot while it waits, and those slots are idle I/O, not CPU, so a
- * worker can hold many (`retry` and `timer` modes hold none between polls).
+ * Concurrent activities a worker allows when the plugin sets them: in `sparse` (the default) and
+ * `heartbeat` poll modes the polling activity holds a slot for as long as its job runs, so a worker
+ * holds one slot per job it watches, and more for the submits, results and cancels beside them.
+ * Those slots are idle I/O (a timer and a pending request each; no measurable memory per slot in
+ * `npm run bench`), so a worker can hold many. `retry` and `timer` modes hold none between polls.
  */
-export const COMPUTE_ACTIVITY_SLOTS = 1_000;
+export const COMPUTE_ACTIVITY_SLOTS = 10_000;
 
 /**
  * On shutdown, running activities get this long to finish; then they are cancelled and Temporal

@@ -12,8 +12,8 @@ import {
 } from '../../src/common/poll-schedule';
 import { movesProgress } from '../../src/common/progress-step';
 
-test('the defaults: 1 s growing by 1.5 to 30 s, retry mode', () => {
-  assert.equal(DEFAULT_POLL_SCHEDULE.mode, 'retry');
+test('the defaults: 1 s growing by 1.5 to 30 s, sparse mode', () => {
+  assert.equal(DEFAULT_POLL_SCHEDULE.mode, 'sparse');
   assert.deepEqual(resolvePollSchedule(), DEFAULT_POLL_SCHEDULE);
   const intervals = [DEFAULT_POLL_SCHEDULE.initialIntervalMs];
   while (intervals.length < 12) intervals.push(nextInterval(DEFAULT_POLL_SCHEDULE, intervals.at(-1) ?? 0));
