@@ -105,10 +105,26 @@ export interface ComputeFailureDetails {
   /** `ResultsTooLarge`: the size of the results and the limit, in bytes. */
   sizeBytes?: number;
   limitBytes?: number;
-  /** `SubmitUnconfirmed` after an attempt died mid-request: the attempt that refused, and what it submitted. */
+  /**
+   * `SubmitUnconfirmed`: the attempt whose POST may have created a job. With `orgId`, `topic`,
+   * `task`, `sentAt`, `givenUpAt` and `parametersSha256`, what an operator needs to look for it.
+   */
   attempt?: number;
+  orgId?: string;
   topic?: string;
   task?: string;
+  /**
+   * `SubmitUnconfirmed`: when that POST began (ISO 8601). When its attempt died without a word,
+   * the earliest it can have begun: the activity's first scheduling.
+   */
+  sentAt?: string;
+  /**
+   * `SubmitUnconfirmed`: when the submit was given up (ISO 8601): its attempt failed, or the next
+   * attempt found that it had died or timed out.
+   */
+  givenUpAt?: string;
+  /** `SubmitUnconfirmed`: SHA-256 (hex) of the parameters in canonical JSON (RFC 8785); see docs/failures-and-input.md. */
+  parametersSha256?: string;
   /** `InvalidInput` for a catalogue task's parameters: every offending field (JSON path) and why. */
   fields?: { path: string; message: string }[];
   /** The remote job was cancelled before the workflow failed, so that it does not run on unattended. */
@@ -161,7 +177,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const NUMBER_FIELDS = ['httpStatus', 'retryAfterMs', 'sizeBytes', 'limitBytes', 'attempt', 'polls'] as const;
-const STRING_FIELDS = ['body', 'topic', 'task'] as const;
+const STRING_FIELDS = ['body', 'orgId', 'topic', 'task', 'sentAt', 'givenUpAt', 'parametersSha256'] as const;
 
 /** The details of a failure, keeping only fields of the expected shape (they come from history). */
 function readDetails(raw: unknown): ComputeFailureDetails {
