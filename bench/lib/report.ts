@@ -4,6 +4,7 @@ import type { BurstResult } from '../phases/burst';
 import type { ModeEvents } from '../phases/events';
 import { type HourEvents, heartbeatsPerJob } from '../phases/hour';
 import type { ManyResult } from '../phases/many';
+import type { NexusResult } from '../phases/nexus';
 import type { StartupResult } from '../phases/startup';
 import type { SteadyResult } from '../phases/steady';
 import type { BenchConfig } from './context';
@@ -12,6 +13,7 @@ import type { MachineFacts } from './facts';
 import { totalActions } from './history';
 import { seconds as s, table } from './markdown';
 import { burstSubmitP99, renderBurst, renderSubmitSteps } from './report-burst';
+import { renderNexus } from './report-nexus';
 import { renderSteady, type SteadyFigures, steadyFigures } from './report-steady';
 import { fmt, mean, peakConcurrent, percentile } from './stats';
 
@@ -28,6 +30,7 @@ export interface BenchResults {
   bare?: BareResult;
   steady?: SteadyResult[];
   burst?: BurstResult;
+  nexus?: NexusResult;
   startup?: StartupResult;
 }
 
@@ -341,6 +344,7 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
       : undefined;
     parts.push(renderBurst(results.burst, facts.cores, manyP99));
   }
+  if (results.nexus) parts.push(renderNexus(results.nexus, facts.cores));
   if (results.startup) parts.push(renderStartup(results.startup));
   return `${parts.join('\n')}\n`;
 }
