@@ -17,7 +17,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import type { RunComputeJobInput } from '../../src/common/types';
-import { ensureNexusEndpoint } from '../../src/dev/nexus-endpoint';
+import { ensureNexusEndpoint } from '../../src/client/nexus-endpoint';
 import { startComputeEmulator } from '../../src/emulator';
 import type { benchChildCaller, benchNexusCaller } from '../lib/caller-workflows';
 import { delay } from '../lib/children';
