@@ -290,28 +290,10 @@ export function renderReport(results: BenchResults): string {
   const { facts, config } = results;
   const v = verdicts(results);
   const parts: string[] = [];
-  parts.push(`# Benchmark results
-
-Produced by:
-
-\`\`\`sh
-${results.command}
-\`\`\`
-
-Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${fmt(results.wallSeconds / 60, 1)} minutes in all.
-
-| machine | |
-|---|---|
-| CPU | ${facts.cores} cores, ${facts.cpuModel} |
-| memory | ${facts.memoryGiB} GiB |
-| Node.js | ${facts.node} |
-| Temporal CLI (dev server) | ${facts.temporalCli} |
-| time-skipping server | ${facts.timeSkippingServer} |
-| Temporal TypeScript SDK | ${facts.sdk} |
-| Linux kernel | ${facts.kernel} |
-| load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
-`);
-
+  // The targets first, on one screen; how and where they were measured below them.
+  parts.push(
+    `# Benchmark results\n\nRun on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${fmt(results.wallSeconds / 60, 1)} minutes in all; the command and the machine are below the targets.\n`,
+  );
   if (v.length > 0) {
     const steadyHeads = (results.steady ?? []).map((run) => `steady state, every ${s(run.intervalMs, 0)} s`);
     const rows = v.map((x) => [
@@ -327,6 +309,26 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
       `## Targets, default mode (\`${SCHEDULE.mode}\`)\n\n${table(['target', 'goal', ...steadyHeads, manyHead, 'verdict'], rows)}\n`,
     );
   }
+  parts.push(`## How it was run
+
+Produced by:
+
+\`\`\`sh
+${results.command}
+\`\`\`
+
+| machine | |
+|---|---|
+| CPU | ${facts.cores} cores, ${facts.cpuModel} |
+| memory | ${facts.memoryGiB} GiB |
+| Node.js | ${facts.node} |
+| Temporal CLI (dev server) | ${facts.temporalCli} |
+| time-skipping server | ${facts.timeSkippingServer} |
+| Temporal TypeScript SDK | ${facts.sdk} |
+| Linux kernel | ${facts.kernel} |
+| load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
+`);
+
   if (results.many?.length) parts.push(renderModes(results));
   if (results.events) parts.push(renderEvents(results.events, results.hour));
   else if (results.hour) parts.push(renderHour(results.hour));
