@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { startComputeEmulator } from '../src/emulator';
 import { COMPUTE_ACTIVITY_SLOTS, COMPUTE_SHUTDOWN_GRACE_TIME, evoComputePlugin } from '../src/plugin';
-import { createComputeWorker } from '../src/worker';
+import { createComputeWorker } from '../src/worker/index';
 import { runComputeJob } from '../src/workflows';
 import { testJob } from './helpers/compute-jobs';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';

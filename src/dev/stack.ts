@@ -8,8 +8,8 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
-import { createComputeWorker } from '../worker';
 import type { TemporalConnectionOptions } from '../worker/config';
+import { createComputeWorker } from '../worker/index';
 import { freePort, startLocalTemporal } from './local-temporal';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */

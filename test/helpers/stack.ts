@@ -6,7 +6,7 @@ import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { type ComputeEmulator, type ComputeEmulatorOptions, startComputeEmulator } from '../../src/emulator';
-import { createComputeWorker } from '../../src/worker';
+import { createComputeWorker } from '../../src/worker/index';
 import { quietRuntime, workflowBundle } from './temporal';
 import { startLocalTemporal } from './temporal-env';
 
