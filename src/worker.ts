@@ -59,10 +59,12 @@ async function main(): Promise<void> {
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     metricsAddress: settings.metricsAddress,
+    ...(settings.dataConverter && { worker: { dataConverter: settings.dataConverter } }),
   });
   const metrics = settings.metricsAddress ? `; metrics on http://${settings.metricsAddress}/metrics` : '';
+  const converter = settings.dataConverter ? '; data converter from EVO_COMPUTE_DATA_CONVERTER' : '';
   console.error(
-    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}; workflows: ${computeWorker.workflowSource}`,
+    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}${converter}; workflows: ${computeWorker.workflowSource}`,
   );
   await computeWorker.run();
 }

@@ -36,7 +36,9 @@ export interface ComputeWorkerOptions extends EvoComputePluginOptions {
   /**
    * Any other `Worker.create` option (e.g. `workflowBundle`, `maxConcurrentActivityTaskExecutions`).
    * Its `activities` are registered next to the compute activities, its `plugins` after the
-   * compute plugin.
+   * compute plugin. A `dataConverter` (e.g. an encryption codec) must be the one your clients use;
+   * with a `payloadConverterPath` or `failureConverterPath` the workflows are bundled at start-up
+   * unless you give a `workflowBundle` built with them (docs/data-converter.md).
    */
   worker?: Partial<WorkerOptions>;
 }
@@ -83,7 +85,9 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
   if (metricsAddress) installMetricsRuntime(metricsAddress);
   // The bundle `npm run build` made, unless the caller brings workflows of its own.
   const ownWorkflows = workerOptions.workflowBundle ?? workerOptions.workflowsPath;
-  const workflows = ownWorkflows ? undefined : evoComputeWorkflows();
+  const workflows = ownWorkflows
+    ? undefined
+    : evoComputeWorkflows({ dataConverter: workerOptions.dataConverter });
   const connection =
     given ??
     (await NativeConnection.connect({
