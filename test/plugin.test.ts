@@ -15,7 +15,7 @@ import {
   COMPUTE_STICKY_QUEUE_TIMEOUT,
   evoComputePlugin,
 } from '../src/plugin';
-import { createComputeWorker } from '../src/worker';
+import { createComputeWorker } from '../src/worker/index';
 import { runComputeJob } from '../src/workflows';
 import { testJob } from './helpers/compute-jobs';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';

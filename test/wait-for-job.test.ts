@@ -98,7 +98,8 @@ describe('evoComputeCheckJobStatus (retry mode)', () => {
       ),
     );
     assertJittered(failure.nextRetryDelay, 160);
-    assert.match(failure.message, /^\[requested\] 0% > .*poll 7/);
+    // Status, percent and poll count: the service's message is only in the details (plain in history otherwise).
+    assert.match(failure.message, /^\[requested\] 0% \(poll 7; next in /);
     assert.equal(failure.stack, '', 'a wait is no error: no stack trace is captured or sent');
     assert.match(new Error('another').stack ?? '', /\n\s+at /, 'every other error keeps its stack trace');
     const details = readComputeFailure(failure)?.details;

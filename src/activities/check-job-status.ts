@@ -8,8 +8,9 @@
  *
  * The attempt number is the schedule's clock: attempt `a` is followed by the interval grown `a - 1`
  * times, so no state has to be heartbeated (a heartbeat would be one more billable action per poll).
- * The latest reading travels in the failure's message and details instead: the pending activity's
- * last failure, which the Temporal UI shows and `getComputeJobProgress` reads.
+ * The latest reading travels in the failure's details instead (its message says only status,
+ * percent and poll count): the pending activity's last failure, which the Temporal UI shows and
+ * `getComputeJobProgress` reads.
  *
  * A failed request is retried on the same clock: its failure carries the schedule's next interval
  * as `nextRetryDelay` (or `Retry-After` when that is longer), so the retry policy's own backoff,
@@ -29,7 +30,7 @@ import type { ComputeApiClient } from '../api/compute-api-client';
 import { formatDuration } from '../common/duration';
 import { ComputeFailureType, computeFailure } from '../common/failures';
 import { jitteredInterval, nextInterval, type ResolvedPollSchedule } from '../common/poll-schedule';
-import { formatProgressLine } from '../common/progress-line';
+import { formatStatusAndPercent } from '../common/progress-line';
 import { movesProgress } from '../common/progress-step';
 import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
 import { toActivityFailure } from './failure';
@@ -90,7 +91,9 @@ function stillRunning(
   polls: number,
   delayMs: number,
 ) {
-  const line = reading ? formatProgressLine(reading) : '[waiting]';
+  // Status and percent only: a failure's message is plain text in history under any codec (unless
+  // encodeCommonAttributes), and the service's message may quote parameters. It is in the details.
+  const line = reading ? formatStatusAndPercent(reading) : '[waiting]';
   return withoutStackTrace(() =>
     computeFailure(
       ComputeFailureType.JobStillRunning,

@@ -172,6 +172,16 @@ export function computeFailure(
   });
 }
 
+/**
+ * The message of a failed job: its id and the problem's type (a URI), never the problem's title or
+ * detail. A failure's message is stored in plain text under any payload codec (unless the failure
+ * converter has `encodeCommonAttributes`), and a service's problem text may quote the parameters;
+ * the problem object itself is in the details, which the codec encodes.
+ */
+export function jobFailedMessage(jobId: string, problem?: Pick<Problem, 'type'>): string {
+  return `job ${jobId} failed${problem ? ` (problem ${problem.type}; its title and detail are in the details)` : ''}`;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
