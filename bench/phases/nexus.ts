@@ -16,8 +16,8 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
-import type { RunComputeJobInput } from '../../src/common/types';
 import { ensureNexusEndpoint } from '../../src/client/nexus-endpoint';
+import type { RunComputeJobInput } from '../../src/common/types';
 import { startComputeEmulator } from '../../src/emulator';
 import type { benchChildCaller, benchNexusCaller } from '../lib/caller-workflows';
 import { delay } from '../lib/children';
