@@ -204,7 +204,8 @@ describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout
       const caller = await startCaller(nexusCallerReadingFailure, ENDPOINT, input);
       const failure = await caller.result();
       assert.equal(failure.type, 'JobFailed');
-      assert.match(failure.message ?? '', /Variogram invalid: sill < 0/);
+      assert.match(failure.message ?? '', /^job \S+ failed \(problem https:\/\/example\.test\/sill/);
+      assert.equal(failure.problemTitle, 'Variogram invalid: sill < 0');
       assert.equal(failure.chain[0], 'NexusOperationFailure');
       assert.equal(failure.nonRetryable, true);
     });
