@@ -8,7 +8,9 @@
  *  3. bare:   the same jobs polled by a bare undici loop (no Temporal), the CPU floor.
  *  4. steady: quiet polls on a fixed schedule in each mode and by the bare loop: the cost of one poll.
  *  5. burst:  N starts with no polling competing: what the machine allows for start → submit.
- *  6. startup: worker start-up time and RSS with the prebuilt workflow bundle and with bundling.
+ *  6. nexus:  the same jobs run by callers as a child workflow and through the Nexus service from
+ *     another namespace, side by side: history, billable actions and latency of each path.
+ *  7. startup: worker start-up time and RSS with the prebuilt workflow bundle and with bundling.
  *
  * Settings come from flags or BENCH_* variables (`npm run bench -- --help`); a quick check is
  * `BENCH_JOBS=50 npm run bench`. Writes the report to bench/RESULTS.md (or BENCH_OUT). Every server
@@ -29,6 +31,7 @@ import { runBurst } from './phases/burst';
 import { measureEventsPerPoll } from './phases/events';
 import { measureHourJob } from './phases/hour';
 import { runManyJobs } from './phases/many';
+import { NEXUS_CALLER_NAMESPACE, runNexus } from './phases/nexus';
 import { measureStartup } from './phases/startup';
 import { runSteady } from './phases/steady';
 
@@ -78,7 +81,7 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
     loadAverageAtEnd: [],
   };
   const { phases } = config;
-  const needDev = (['events', 'many', 'steady', 'burst', 'startup'] as const).some((phase) =>
+  const needDev = (['events', 'many', 'steady', 'burst', 'nexus', 'startup'] as const).some((phase) =>
     phases.has(phase),
   );
   ctx.log(
@@ -88,7 +91,14 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
   const [dev, skipping] = await Promise.all([
     needDev
       ? startServer(ctx.cleanup, 'dev server', () =>
-          startLocalTemporal({ extraArgs: ['--metrics-port', String(metricsPort)] }),
+          startLocalTemporal({
+            extraArgs: [
+              '--metrics-port',
+              String(metricsPort),
+              // The nexus phase's callers live in a namespace of their own.
+              ...(phases.has('nexus') ? ['--namespace', NEXUS_CALLER_NAMESPACE] : []),
+            ],
+          }),
         )
       : undefined,
     phases.has('hour')
@@ -115,6 +125,7 @@ async function bench(config: BenchConfig, ctx: BenchContext, argv: string[]): Pr
   if (phases.has('bare')) results.bare = await runBareLoop(ctx);
   if (dev && phases.has('steady')) results.steady = await runSteady(ctx, dev.env, metricsUrl);
   if (dev && phases.has('burst')) results.burst = await runBurst(ctx, dev.env);
+  if (dev && phases.has('nexus')) results.nexus = await runNexus(ctx, dev.env);
   results.wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
   results.loadAverageAtEnd = loadavg().map((value) => Math.round(value * 100) / 100);
   return results;

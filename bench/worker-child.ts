@@ -5,8 +5,9 @@
  * is created (workflow bundle built), and a graceful shutdown when the bench says `stop` or goes
  * away, so that the worker never outlives it.
  */
-import { createComputeWorker } from '../src/worker';
+
 import { workerSettingsFromEnv } from '../src/worker/config';
+import { createComputeWorker } from '../src/worker/index';
 
 async function main(): Promise<void> {
   const settings = workerSettingsFromEnv();

@@ -4,6 +4,7 @@
  * test environment (a real activity Context: heartbeats and cancellation work as on a worker).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -58,6 +59,48 @@ const submitInput = {
   task: 'kriging',
   parameters: exampleKrigingParameters(ORG_ID),
 };
+
+/**
+ * `SubmitUnconfirmed`'s `parametersSha256` of `submitInput`, computed here as an operator would:
+ * the parameters with their keys sorted at every level, no whitespace, then SHA-256 in hex. Done
+ * apart from the activity's own canonical JSON, with keys shuffled first, so that neither the
+ * activity's code nor the key order can make the two agree by accident.
+ */
+const KRIGING_PARAMETERS_SHA256 = createHash('sha256')
+  .update(JSON.stringify(reversedKeys(submitInput.parameters), sortedKeysReplacer))
+  .digest('hex');
+
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, each]) => [key, reversedKeys(each)]),
+  );
+}
+
+/** A `JSON.stringify` replacer that writes every object's keys in sorted order. */
+function sortedKeysReplacer(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A submit attempt's `not-sent` heartbeat. */
+function notSentBy(attempt: number) {
+  return { submit: 'not-sent', attempt, sentAt: '2020-01-02T03:04:00.000Z' } as const;
+}
+
+/** `from <= to`, both ISO 8601 timestamps within [`earliest`, `latest`]. */
+function assertIsoWindow(from: unknown, to: unknown, earliest: string, latest: string): void {
+  for (const value of [from, to]) {
+    assert.equal(typeof value, 'string');
+    assert.equal(new Date(value as string).toISOString(), value, `${value} is an ISO 8601 time`);
+  }
+  assert.ok(earliest <= (from as string), `${from} is not before ${earliest}`);
+  assert.ok((from as string) <= (to as string), `${from} is not after ${to}`);
+  assert.ok((to as string) <= latest, `${to} is not after ${latest}`);
+}
 
 describe('activities against the emulator', () => {
   let emulator: ComputeEmulator;
@@ -439,13 +482,26 @@ describe('activities against purpose-built servers', () => {
   });
 
   describe('submit is never retried once a job may exist', () => {
-    test('500 on submit is SubmitUnconfirmed', async () => {
+    test('500 on submit is SubmitUnconfirmed, with what an operator needs to find the job', async () => {
       const { acts } = await serve((_req, res) => reply(res, 500, problem(500, 'Boom')));
-      await expectFailure(
-        run(() => acts.evoComputeSubmitJob(submitInput)),
+      const before = new Date().toISOString();
+      const failure = await expectFailure(
+        new MockActivityEnvironment({ attempt: 3, heartbeatDetails: notSentBy(2) }, quiet).run(() =>
+          acts.evoComputeSubmitJob(submitInput),
+        ),
         'SubmitUnconfirmed',
         { nonRetryable: true },
       );
+      const after = new Date().toISOString();
+      const details = readComputeFailure(failure)?.details;
+      assert.equal(details?.httpStatus, 500);
+      assert.equal(details?.problem?.title, 'Boom');
+      assert.equal(details?.orgId, ORG_ID);
+      assert.equal(details?.topic, 'geostatistics');
+      assert.equal(details?.task, 'kriging');
+      assert.equal(details?.attempt, 3, 'the attempt that sent this POST');
+      assertIsoWindow(details?.sentAt, details?.givenUpAt, before, after);
+      assert.equal(details?.parametersSha256, KRIGING_PARAMETERS_SHA256);
     });
     test('408 and 425 on submit: the service processed nothing, so the submit stays retryable', async () => {
       for (const status of [408, 425]) {
@@ -493,19 +549,39 @@ describe('activities against purpose-built servers', () => {
           () => Promise<JobRef>
         >(() => acts.evoComputeSubmitJob(submitInput));
       // The attempt before died (killed worker, timeout) with no word, or with its POST in flight.
-      for (const [attempt, details] of [
-        [2, undefined],
-        [2, { submit: 'sending', attempt: 1 }],
-        // Attempt 2 died without a word; attempt 1's `not-sent` says nothing about it.
-        [3, { submit: 'not-sent', attempt: 1 }],
+      const sending = { submit: 'sending', attempt: 1, sentAt: '2020-01-02T03:04:05.000Z' };
+      const scheduled = new Date(1).toISOString(); // the test environment's first scheduling
+      for (const [attempt, heartbeat, sentAt] of [
+        [2, undefined, scheduled],
+        [2, sending, sending.sentAt],
+        // Attempt 2 died without a word; attempt 1's `not-sent` says nothing about it, but its
+        // POST began before attempt 2's.
+        [3, notSentBy(1), notSentBy(1).sentAt],
       ] as const) {
-        const failure = await expectFailure(attemptWith(attempt, details), 'SubmitUnconfirmed', {
+        const before = new Date().toISOString();
+        const failure = await expectFailure(attemptWith(attempt, heartbeat), 'SubmitUnconfirmed', {
           nonRetryable: true,
         });
         assert.match(failure.message, new RegExp(`attempt ${attempt - 1} of this submit`));
+        const details = readComputeFailure(failure)?.details;
+        assert.deepEqual(
+          { ...details, givenUpAt: undefined },
+          {
+            orgId: ORG_ID,
+            topic: 'geostatistics',
+            task: 'kriging',
+            attempt: attempt - 1,
+            sentAt,
+            givenUpAt: undefined,
+            parametersSha256: KRIGING_PARAMETERS_SHA256,
+          },
+          `after ${JSON.stringify(heartbeat)}`,
+        );
+        assertIsoWindow(sentAt, details?.givenUpAt, sentAt, new Date().toISOString());
+        assert.ok((details?.givenUpAt ?? '') >= before, 'given up by the attempt that refused');
       }
       assert.equal(server.requests.length, 0, 'no POST after an attempt that may have sent one');
-      const job = await attemptWith(2, { submit: 'not-sent', attempt: 1 });
+      const job = await attemptWith(2, notSentBy(1));
       assert.equal(job.jobId, JOB_ID);
       assert.equal(server.requests.length, 1);
     });
@@ -518,7 +594,10 @@ describe('activities against purpose-built servers', () => {
         await env.run(() => acts.evoComputeSubmitJob(submitInput)).catch(() => undefined);
         return beats.at(-1);
       };
-      assert.deepEqual(await lastBeat((_req, res) => reply(res, 503)), { submit: 'not-sent', attempt: 1 });
+      const before = new Date().toISOString();
+      const beat = (await lastBeat((_req, res) => reply(res, 503))) as Record<string, unknown>;
+      assert.deepEqual({ ...beat, sentAt: undefined }, { submit: 'not-sent', attempt: 1, sentAt: undefined });
+      assertIsoWindow(beat.sentAt, new Date().toISOString(), before, new Date().toISOString());
       assert.equal(await lastBeat((_req, res) => reply(res, 500)), undefined);
       assert.equal(
         await lastBeat((_req, res) => {
@@ -537,7 +616,9 @@ describe('activities against purpose-built servers', () => {
       env.on('heartbeat', (details: unknown) => beats.push(structuredClone(details)));
       await env.run(() => acts.evoComputeSubmitJob(submitInput));
       assert.ok(beats.length >= 2, `heartbeats: ${beats.length}`);
-      assert.deepEqual(beats[0], { submit: 'sending', attempt: 1 });
+      const first = beats[0] as Record<string, unknown>;
+      assert.deepEqual({ ...first, sentAt: undefined }, { submit: 'sending', attempt: 1, sentAt: undefined });
+      assert.equal(typeof first.sentAt, 'string', 'when the POST began');
     });
     test('a refused connection sent nothing and stays retryable', async () => {
       const { server } = await serve((_req, res) => reply(res, 500));

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { shellWord } from '../src/cli/invocation';
 import { exampleKrigingParameters } from '../src/emulator';
+import { type CliRun, runCliProcess } from './helpers/cli-process';
 import { ORG_ID } from './helpers/ids';
 import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -32,13 +33,6 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface CliRun {
-  kill(signal: NodeJS.Signals): void;
-  exited: Promise<number | null>;
-  stdout(): string;
-  stderr(): string;
-}
-
 /** The environment the CLI runs in: the test's Temporal server, task queue and org. */
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { TEMPORAL_API_KEY: _key, TEMPORAL_TLS: _tls, ...inherited } = process.env;
@@ -53,25 +47,7 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: cliEnv(options.env),
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return {
-    kill: (signal) => child.kill(signal),
-    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
-    stdout: () => stdout,
-    stderr: () => stderr,
-  };
+  return runCliProcess(args, { env: cliEnv(options.env), stdin: options.stdin });
 }
 
 function lines(text: string): string[] {

@@ -3,7 +3,7 @@
  * own package.json, lockfile and `@temporalio/*` versions (1.23.0 and 1.24.0), compiled with their
  * own TypeScript under every module resolution, and run on their own worker (their workflows file
  * re-exporting the package's, their own activity, the plugin) against the emulator and one real dev
- * server. The apps' sources are `test/consumer/`, and the README (worker, workflows, activities) and
+ * server. The apps' sources are `test/consumer/`, and docs/your-own-worker.md (worker, workflows, activities),
  * docs/bundle-and-replay.md (bundle, replay scripts) show them verbatim.
  */
 import assert from 'node:assert/strict';
@@ -159,9 +159,9 @@ async function installedCopies(dir: string, name: string): Promise<string[]> {
   return [...new Set(paths)];
 }
 
-test('the README, the bundle-and-replay and the Nexus pages show the consumer app’s sources verbatim', async () => {
+test('the own-worker, bundle-and-replay and Nexus pages show the consumer app’s sources verbatim', async () => {
   const pages: Record<string, string[]> = {
-    'README.md': ['activities.ts', 'workflows.ts', 'worker.ts'],
+    'docs/your-own-worker.md': ['activities.ts', 'workflows.ts', 'worker.ts'],
     'docs/bundle-and-replay.md': ['bundle.ts', 'replay.ts'],
     'docs/nexus.md': ['nexus-caller.ts'],
   };

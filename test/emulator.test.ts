@@ -678,6 +678,7 @@ test('BUILT_IN_TASKS describes the generic tasks and the 13 catalogue tasks', ()
       ['durationMs', 1000],
       ['queuedMs', 0],
       ['steps', 4],
+      ['message', undefined],
       ['results', undefined],
       ['fail', undefined],
       ['cancelDelayMs', 100],

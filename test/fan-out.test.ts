@@ -218,7 +218,8 @@ describe('runComputeJobs', { timeout: 120_000 }, () => {
     assert.equal(third.value.job.jobId, remoteJob(tag, 2)?.jobId);
     assert.ok(second?.status === 'rejected');
     assert.equal(second.type, 'JobFailed');
-    assert.match(second.message, /Out of memory/);
+    assert.equal(second.details?.problem?.title, 'Out of memory');
+    assert.doesNotMatch(second.message, /Out of memory/, 'problem text stays out of the (unencoded) message');
     assert.equal(second.details?.problem?.detail, 'try fewer blocks');
     assert.match(second.workflowId, /\/1$/);
 

@@ -15,6 +15,7 @@ import { ensureNexusEndpoint } from '../src/client/nexus-endpoint';
 import { jobRefFromUrl } from '../src/common/job-url';
 import { exampleKrigingParameters } from '../src/emulator';
 import { jobsTagged, testJob } from './helpers/compute-jobs';
+import { recordHistory } from './helpers/histories';
 import { ORG_ID } from './helpers/ids';
 import { useTestStack } from './helpers/stack';
 import { uniqueId } from './helpers/temporal';
@@ -128,6 +129,7 @@ describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout
       assert.equal(description.type, 'runComputeJob');
       assert.equal(description.status.name, 'COMPLETED');
       assert.equal(description.taskQueue, COMPUTE_QUEUE);
+      await recordHistory(handler, 'nexus-started');
       const handlerHistory = await handler.fetchHistory();
       const first = handlerHistory.events?.[0];
       // Newer servers put the link on the event; this one on the completion callback.
@@ -202,7 +204,8 @@ describe('the evo-compute Nexus service (dev server, two namespaces)', { timeout
       const caller = await startCaller(nexusCallerReadingFailure, ENDPOINT, input);
       const failure = await caller.result();
       assert.equal(failure.type, 'JobFailed');
-      assert.match(failure.message ?? '', /Variogram invalid: sill < 0/);
+      assert.match(failure.message ?? '', /^job \S+ failed \(problem https:\/\/example\.test\/sill/);
+      assert.equal(failure.problemTitle, 'Variogram invalid: sill < 0');
       assert.equal(failure.chain[0], 'NexusOperationFailure');
       assert.equal(failure.nonRetryable, true);
     });

@@ -9,8 +9,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { startComputeEmulator } from '../src/emulator';
 import { EVO_COMPUTE_NEXUS_SERVICE } from '../src/nexus';
-import { COMPUTE_ACTIVITY_SLOTS, COMPUTE_SHUTDOWN_GRACE_TIME, evoComputePlugin } from '../src/plugin';
-import { createComputeWorker } from '../src/worker';
+import {
+  COMPUTE_ACTIVITY_SLOTS,
+  COMPUTE_SHUTDOWN_GRACE_TIME,
+  COMPUTE_STICKY_QUEUE_TIMEOUT,
+  evoComputePlugin,
+} from '../src/plugin';
+import { createComputeWorker } from '../src/worker/index';
 import { runComputeJob } from '../src/workflows';
 import { testJob } from './helpers/compute-jobs';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';
@@ -52,18 +57,21 @@ describe('evoComputePlugin on the worker options', () => {
     assert.deepEqual(off.configureWorker(base).nexusServices ?? [], []);
   });
 
-  test('sets the activity slots and the shutdown grace time unless the worker sets them', () => {
+  test('sets the activity slots, the shutdown grace time and the sticky timeout unless the worker sets them', () => {
     const defaults = plugin().configureWorker(base);
     assert.equal(defaults.maxConcurrentActivityTaskExecutions, COMPUTE_ACTIVITY_SLOTS);
     assert.equal(defaults.shutdownGraceTime, COMPUTE_SHUTDOWN_GRACE_TIME);
+    assert.equal(defaults.stickyQueueScheduleToStartTimeout, COMPUTE_STICKY_QUEUE_TIMEOUT);
 
     const own = plugin().configureWorker({
       ...base,
       maxConcurrentActivityTaskExecutions: 20,
       shutdownGraceTime: '1 minute',
+      stickyQueueScheduleToStartTimeout: '10 seconds',
     });
     assert.equal(own.maxConcurrentActivityTaskExecutions, 20);
     assert.equal(own.shutdownGraceTime, '1 minute');
+    assert.equal(own.stickyQueueScheduleToStartTimeout, '10 seconds');
   });
 
   test('leaves the slots to a tuner (the SDK refuses both)', () => {

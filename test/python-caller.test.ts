@@ -248,7 +248,9 @@ describe('a Python temporalio parent calling runComputeJob', { timeout: 180_000 
       const outcome = outcomeOf('jobFailed');
       assert.equal(outcome.failed, 'JobFailed');
       assert.equal(outcome.non_retryable, true);
-      assert.match(outcome.message ?? '', /Variogram invalid/);
+      // The message names the job and the problem's type; its text is in the (encodable) details.
+      assert.match(outcome.message ?? '', /^job \S+ failed \(problem /);
+      assert.doesNotMatch(outcome.message ?? '', /Variogram invalid/);
       assert.equal(outcome.details?.problem?.title, 'Variogram invalid');
       assert.equal(outcome.details?.problem?.detail, 'sill < 0');
       assert.equal(stack.emulator.getJob(outcome.details?.job?.jobId ?? '')?.status, 'failed');

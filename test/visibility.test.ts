@@ -14,7 +14,7 @@ import {
 } from '../src/common/search-attributes';
 import type { RunComputeJobInput } from '../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
-import { createComputeWorker } from '../src/worker';
+import { createComputeWorker } from '../src/worker/index';
 import { runComputeJob } from '../src/workflows';
 import { ORG_ID } from './helpers/ids';
 import { quietRuntime, uniqueId, workflowBundle } from './helpers/temporal';

@@ -14,7 +14,9 @@ import { readComputeFailure } from '../src/common/failures';
 import { POLL_JITTER, resolvePollSchedule } from '../src/common/poll-schedule';
 import type { JobRef } from '../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
-import { ORG_ID } from './helpers/ids';
+import { startFaultProxy } from './helpers/fault-proxy';
+import { JOB_ID, ORG_ID } from './helpers/ids';
+import { problem, reply, startTestServer } from './helpers/test-server';
 
 const quiet = { logger: new DefaultLogger('ERROR') };
 let emulator: ComputeEmulator;
@@ -39,6 +41,19 @@ function run(env: MockActivityEnvironment, body: () => Promise<JobReading>): Pro
 // Intervals 40, 80, 160, … ms.
 const schedule = resolvePollSchedule({ initialInterval: 40, backoffCoefficient: 2, maximumInterval: 1000 });
 const requested = { status: 'requested' as const };
+
+/** A job of the emulator's test task at another server's URL. */
+function jobOn(url: string): JobRef {
+  const path = `/compute/orgs/${ORG_ID}/emulator/job/${JOB_ID}/status`;
+  return {
+    orgId: ORG_ID,
+    topic: 'emulator',
+    task: 'job',
+    jobId: JOB_ID,
+    url: `${url}${path}`,
+    preview: false,
+  };
+}
 
 function statusRequests(job: JobRef): number {
   return emulator.getJob(job.jobId)?.statusRequests ?? 0;
@@ -83,7 +98,8 @@ describe('evoComputeCheckJobStatus (retry mode)', () => {
       ),
     );
     assertJittered(failure.nextRetryDelay, 160);
-    assert.match(failure.message, /^\[requested\] 0% > .*poll 7/);
+    // Status, percent and poll count: the service's message is only in the details (plain in history otherwise).
+    assert.match(failure.message, /^\[requested\] 0% \(poll 7; next in /);
     assert.equal(failure.stack, '', 'a wait is no error: no stack trace is captured or sent');
     assert.match(new Error('another').stack ?? '', /\n\s+at /, 'every other error keeps its stack trace');
     const details = readComputeFailure(failure)?.details;
@@ -145,6 +161,72 @@ describe('evoComputeCheckJobStatus (retry mode)', () => {
     assert.equal(reading.progress.status, 'succeeded');
     assert.ok(reading.results?.echo, 'results fetched by the same step');
     assert.equal(emulator.getJob(job.jobId)?.resultsRequests, 1);
+  });
+});
+
+describe('evoComputeCheckJobStatus: heartbeats and failed requests', () => {
+  const input = (job: JobRef) => ({
+    job,
+    schedule,
+    intervalMs: 40,
+    polls: 4,
+    last: requested,
+    waitFirst: false,
+  });
+
+  test('a quick poll sends no heartbeat; one whose answer is slow heartbeats until it ends', async () => {
+    const job = await submit({ queuedMs: 60_000, durationMs: 1000 });
+    const quick = new MockActivityEnvironment({ attempt: 3, heartbeatTimeoutMs: 5_000 }, quiet);
+    const quickBeats: unknown[] = [];
+    quick.on('heartbeat', (details: unknown) => quickBeats.push(details));
+    await stillRunning(run(quick, () => acts.evoComputeCheckJobStatus(input(job))));
+    assert.equal(quickBeats.length, 0, 'a heartbeat is a billable action: none on a quick poll');
+
+    // The same poll through a proxy that answers after 400 ms; heartbeat timeout 300 ms (a beat
+    // after 100 ms, then every 100 ms in the test environment, which does not throttle).
+    const proxy = await startFaultProxy(emulator.url, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return undefined;
+    });
+    try {
+      const slowActs = createComputeActivities({ baseUrl: proxy.url, accessToken: 'wait' });
+      const slow = new MockActivityEnvironment({ attempt: 3, heartbeatTimeoutMs: 300 }, quiet);
+      const slowBeats: unknown[] = [];
+      slow.on('heartbeat', (details: unknown) => slowBeats.push(details));
+      const viaProxy = { ...job, url: job.url.replace(emulator.url, proxy.url) };
+      await stillRunning(run(slow, () => slowActs.evoComputeCheckJobStatus(input(viaProxy))));
+      assert.ok(slowBeats.length >= 2, `heartbeats while the answer was slow: ${slowBeats.length}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a failed request is retried on the schedule, or after Retry-After when that is longer', async () => {
+    for (const [retryAfter, delay] of [
+      [undefined, 160],
+      ['7', 7000],
+    ] as const) {
+      const server = await startTestServer((_req, res) =>
+        reply(res, 503, problem(503, 'Busy'), retryAfter ? { 'retry-after': retryAfter } : {}),
+      );
+      try {
+        const failing = createComputeActivities({ baseUrl: server.url, accessToken: 'wait' });
+        const job = jobOn(server.url);
+        // Attempt 3: the interval has grown twice, 40 → 160 ms, as for a quiet poll.
+        const err = await run(new MockActivityEnvironment({ attempt: 3 }, quiet), () =>
+          failing.evoComputeCheckJobStatus(input(job)),
+        ).then(
+          () => assert.fail('the attempt returned'),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof ApplicationFailure, String(err));
+        assert.equal(err.type, 'ServerError');
+        if (retryAfter) assert.equal(err.nextRetryDelay, delay);
+        else assertJittered(err.nextRetryDelay, delay);
+      } finally {
+        await server.close();
+      }
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { ConfigError, workerSettingsFromEnv } from '../src/worker/config';
 import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
 
-const WORKER = require.resolve('../src/worker');
+const WORKER = require.resolve('../src/worker.js');
 const VALID = { EVO_BASE_URL: 'https://hub.example.test', EVO_ACCESS_TOKEN: 'token' };
 const dir = mkdtempSync(join(tmpdir(), 'evo-worker-settings-'));
 function file(name: string, text: string): string {

@@ -15,8 +15,17 @@ export const TOKEN = 'bench-token';
 export const ORG_ID = '0b5c2a3e-6f1d-4c5e-9a7b-1d2e3f4a5b6c';
 export const SCHEDULE: Readonly<ResolvedPollSchedule> = DEFAULT_POLL_SCHEDULE;
 
-export type Phase = 'events' | 'hour' | 'many' | 'bare' | 'steady' | 'burst' | 'startup';
-export const ALL_PHASES: readonly Phase[] = ['events', 'hour', 'many', 'bare', 'steady', 'burst', 'startup'];
+export type Phase = 'events' | 'hour' | 'many' | 'bare' | 'steady' | 'burst' | 'nexus' | 'startup';
+export const ALL_PHASES: readonly Phase[] = [
+  'events',
+  'hour',
+  'many',
+  'bare',
+  'steady',
+  'burst',
+  'nexus',
+  'startup',
+];
 
 export interface BenchConfig {
   /** Concurrent jobs of the `many` and `bare` phases. */
@@ -51,6 +60,8 @@ export interface BenchConfig {
   steadyWindowMs: number;
   /** The `burst` phase's first interval: its jobs are not polled again while the starts run. */
   burstIntervalMs: number;
+  /** Jobs of the `nexus` phase, each run once as a child and once through Nexus. */
+  nexusJobs: number;
 }
 
 const SETTINGS = {
@@ -70,6 +81,7 @@ const SETTINGS = {
   steadySettleMs: { env: 'BENCH_STEADY_SETTLE_MS', flag: 'steady-settle-ms', default: '20000' },
   steadyWindowMs: { env: 'BENCH_STEADY_WINDOW_MS', flag: 'steady-window-ms', default: '60000' },
   burstIntervalMs: { env: 'BENCH_BURST_INTERVAL_MS', flag: 'burst-interval-ms', default: '600000' },
+  nexusJobs: { env: 'BENCH_NEXUS_JOBS', flag: 'nexus-jobs', default: '100' },
 } as const;
 
 export const USAGE = `npm run bench [-- --flag=value ...]   (or the BENCH_* variable of each flag)
@@ -130,6 +142,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ben
     steadySettleMs: number('steadySettleMs', 0),
     steadyWindowMs: number('steadyWindowMs', 1000),
     burstIntervalMs: number('burstIntervalMs', 1000),
+    nexusJobs: Math.floor(number('nexusJobs', 1)),
   };
   for (const mode of config.modes) {
     if (!POLL_MODES.includes(mode))

@@ -163,6 +163,36 @@ export interface HistoryActions {
   /** Upserts, less those that set only `TemporalChangeVersion`. */
   upserts: number;
   signals: number;
+  /** Children started (the parent's intent; the child's own start is its `workflowStarts`). */
+  childWorkflowStarts: number;
+  /** Nexus operations scheduled and cancels requested, in the caller's history. */
+  nexusOperations: number;
+}
+
+type OneActionKind = 'workflowStarts' | 'timers' | 'signals' | 'childWorkflowStarts' | 'nexusOperations';
+
+/** The event types that are one billable action each, by the kind they count as. */
+const ONE_ACTION_EVENTS: Readonly<Record<string, OneActionKind>> = {
+  WORKFLOW_EXECUTION_STARTED: 'workflowStarts',
+  TIMER_STARTED: 'timers',
+  SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED: 'signals',
+  // Cloud counts a child's start as two: this intent, and the start (the child's first event).
+  START_CHILD_WORKFLOW_EXECUTION_INITIATED: 'childWorkflowStarts',
+  NEXUS_OPERATION_SCHEDULED: 'nexusOperations',
+  NEXUS_OPERATION_CANCEL_REQUESTED: 'nexusOperations',
+};
+
+function noActions(): HistoryActions {
+  return {
+    workflowStarts: 0,
+    timers: 0,
+    activityAttempts: 0,
+    localActivityBatches: 0,
+    upserts: 0,
+    signals: 0,
+    childWorkflowStarts: 0,
+    nexusOperations: 0,
+  };
 }
 
 export interface HistoryCosts {
@@ -182,14 +212,7 @@ function decodePayload(payload: { data?: Uint8Array | null } | null | undefined)
 }
 
 export function historyCosts(events: readonly HistoryEvent[]): HistoryCosts {
-  const actions: HistoryActions = {
-    workflowStarts: 0,
-    timers: 0,
-    activityAttempts: 0,
-    localActivityBatches: 0,
-    upserts: 0,
-    signals: 0,
-  };
+  const actions = noActions();
   const readings: RecordedReading[] = [];
   const activitySpans: [number, number][] = [];
   const startedBy = new Map<string, number>();
@@ -199,9 +222,8 @@ export function historyCosts(events: readonly HistoryEvent[]): HistoryCosts {
   for (const event of events) {
     const type = typeName(event);
     const at = millis(event.eventTime);
-    if (type === 'WORKFLOW_EXECUTION_STARTED') actions.workflowStarts++;
-    if (type === 'TIMER_STARTED') actions.timers++;
-    if (type === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED') actions.signals++;
+    const kind = ONE_ACTION_EVENTS[type];
+    if (kind) actions[kind]++;
     if (type === 'WORKFLOW_TASK_STARTED') {
       lastTaskStarted = at;
       batchCounted = false;
@@ -300,18 +322,13 @@ export interface WindowCosts {
 
 export function windowCosts(events: readonly HistoryEvent[], from: number, to: number): WindowCosts {
   const inWindow = (at: number) => at >= from && at < to;
+  // Polling activities' attempts are counted elsewhere; the others' go to otherActivityAttempts.
+  const { activityAttempts: _polling, ...countedInWindow } = noActions();
   const costs: WindowCosts = {
     events: 0,
     readings: 0,
     pollingCallsScheduled: 0,
-    actions: {
-      workflowStarts: 0,
-      timers: 0,
-      otherActivityAttempts: 0,
-      localActivityBatches: 0,
-      upserts: 0,
-      signals: 0,
-    },
+    actions: { ...countedInWindow, otherActivityAttempts: 0 },
   };
   const pollingIds = new Set<string>();
   let batchCounted = true;
@@ -326,9 +343,8 @@ export function windowCosts(events: readonly HistoryEvent[], from: number, to: n
     if (!inWindow(at)) continue;
     costs.events++;
     if (polling) costs.pollingCallsScheduled++;
-    if (type === 'WORKFLOW_EXECUTION_STARTED') costs.actions.workflowStarts++;
-    if (type === 'TIMER_STARTED') costs.actions.timers++;
-    if (type === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED') costs.actions.signals++;
+    const kind = ONE_ACTION_EVENTS[type];
+    if (kind) costs.actions[kind]++;
     if (localActivityType(event) !== undefined && !batchCounted) {
       costs.actions.localActivityBatches++;
       batchCounted = true;
@@ -347,4 +363,61 @@ export function windowCosts(events: readonly HistoryEvent[], from: number, to: n
     }
   }
   return costs;
+}
+
+/**
+ * The workflow a caller ran its job in and when the caller's history recorded each step (epoch ms):
+ * a child (`START_CHILD_WORKFLOW_EXECUTION_INITIATED` …) or a Nexus operation whose handler started
+ * a workflow (`NEXUS_OPERATION_SCHEDULED` …; the started event links to that workflow).
+ */
+export interface CallerSteps {
+  /** The workflow that ran the job: the child, or the Nexus handler's. */
+  calleeWorkflowId: string;
+  started: number;
+  firstTaskStarted?: number;
+  /** The command to start the child or the operation was recorded. */
+  calleeScheduled?: number;
+  /** The caller heard that the child or the operation started. */
+  calleeStarted?: number;
+  /** The caller heard how the child or the operation ended. */
+  calleeClosed?: number;
+  closed?: number;
+}
+
+export function callerSteps(events: readonly HistoryEvent[]): CallerSteps {
+  let calleeWorkflowId: string | undefined;
+  const steps: Omit<CallerSteps, 'calleeWorkflowId'> = { started: millis(events[0]?.eventTime) };
+  for (const event of events) {
+    const at = millis(event.eventTime);
+    const type = typeName(event);
+    if (steps.firstTaskStarted === undefined && type === 'WORKFLOW_TASK_STARTED') steps.firstTaskStarted = at;
+    if (type === 'START_CHILD_WORKFLOW_EXECUTION_INITIATED' || type === 'NEXUS_OPERATION_SCHEDULED') {
+      steps.calleeScheduled ??= at;
+    }
+    const child = event.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+    const handler = event.nexusOperationStartedEventAttributes
+      ? event.links?.find((link) => link.workflowEvent)?.workflowEvent?.workflowId
+      : undefined;
+    if (child || handler) {
+      calleeWorkflowId ??= child ?? handler ?? undefined;
+      steps.calleeStarted ??= at;
+    }
+    if (
+      event.childWorkflowExecutionCompletedEventAttributes ||
+      event.childWorkflowExecutionFailedEventAttributes ||
+      event.childWorkflowExecutionCanceledEventAttributes ||
+      event.childWorkflowExecutionTimedOutEventAttributes ||
+      event.childWorkflowExecutionTerminatedEventAttributes ||
+      event.nexusOperationCompletedEventAttributes ||
+      event.nexusOperationFailedEventAttributes ||
+      event.nexusOperationCanceledEventAttributes ||
+      event.nexusOperationTimedOutEventAttributes
+    ) {
+      steps.calleeClosed ??= at;
+    }
+  }
+  if (!calleeWorkflowId) throw new Error('the caller history names no child or Nexus handler workflow');
+  const last = events.at(-1);
+  if (last && typeName(last).startsWith('WORKFLOW_EXECUTION_')) steps.closed = millis(last.eventTime);
+  return { calleeWorkflowId, ...steps };
 }

@@ -6,6 +6,7 @@ import type { BurstResult } from '../phases/burst';
 import type { ModeEvents } from '../phases/events';
 import { type HourEvents, heartbeatsPerJob, sparseHeartbeatsPerJob } from '../phases/hour';
 import type { ManyResult } from '../phases/many';
+import type { NexusResult } from '../phases/nexus';
 import type { StartupResult } from '../phases/startup';
 import type { SteadyResult } from '../phases/steady';
 import type { BenchConfig } from './context';
@@ -14,6 +15,7 @@ import type { MachineFacts } from './facts';
 import { totalActions } from './history';
 import { seconds as s, table } from './markdown';
 import { renderBurst, renderSubmitSteps } from './report-burst';
+import { renderNexus } from './report-nexus';
 import { renderSteady, type SteadyFigures, steadyFigures } from './report-steady';
 import { fmt, mean, peakConcurrent, percentile } from './stats';
 
@@ -30,6 +32,7 @@ export interface BenchResults {
   bare?: BareResult;
   steady?: SteadyResult[];
   burst?: BurstResult;
+  nexus?: NexusResult;
   startup?: StartupResult;
 }
 
@@ -296,28 +299,10 @@ How each figure is counted:
 export function renderReport(results: BenchResults): string {
   const { facts, config } = results;
   const parts: string[] = [];
-  parts.push(`# Benchmark results
-
-Produced by:
-
-\`\`\`sh
-${results.command}
-\`\`\`
-
-Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${fmt(results.wallSeconds / 60, 1)} minutes in all.
-
-| machine | |
-|---|---|
-| CPU | ${facts.cores} cores, ${facts.cpuModel} |
-| memory | ${facts.memoryGiB} GiB |
-| Node.js | ${facts.node} |
-| Temporal CLI (dev server) | ${facts.temporalCli} |
-| time-skipping server | ${facts.timeSkippingServer} |
-| Temporal TypeScript SDK | ${facts.sdk} |
-| Linux kernel | ${facts.kernel} |
-| load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
-`);
-
+  // The targets first, on one screen; how and where they were measured below them.
+  parts.push(
+    `# Benchmark results\n\nRun on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${fmt(results.wallSeconds / 60, 1)} minutes in all; the command and the machine are below the targets.\n`,
+  );
   // The default mode first, then every other mode measured, each judged against the same targets.
   const judged = [
     SCHEDULE.mode,
@@ -346,6 +331,26 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
       `## ${title}\n\n${note}${table(['target', 'goal', ...steadyHeads, manyHead, 'verdict'], rows)}\n`,
     );
   }
+  parts.push(`## How it was run
+
+Produced by:
+
+\`\`\`sh
+${results.command}
+\`\`\`
+
+| machine | |
+|---|---|
+| CPU | ${facts.cores} cores, ${facts.cpuModel} |
+| memory | ${facts.memoryGiB} GiB |
+| Node.js | ${facts.node} |
+| Temporal CLI (dev server) | ${facts.temporalCli} |
+| time-skipping server | ${facts.timeSkippingServer} |
+| Temporal TypeScript SDK | ${facts.sdk} |
+| Linux kernel | ${facts.kernel} |
+| load average (1, 5, 15 min) at start / end | ${facts.loadAverageAtStart.join(', ')} / ${results.loadAverageAtEnd.join(', ')} |
+`);
+
   if (results.many?.length) parts.push(renderModes(results));
   if (results.events) parts.push(renderEvents(results.events, results.hour));
   else if (results.hour) parts.push(renderHour(results.hour));
@@ -363,6 +368,7 @@ Run on ${results.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${
       : undefined;
     parts.push(renderBurst(results.burst, facts.cores, manyP99));
   }
+  if (results.nexus) parts.push(renderNexus(results.nexus, facts.cores));
   if (results.startup) parts.push(renderStartup(results.startup));
   return `${parts.join('\n')}\n`;
 }

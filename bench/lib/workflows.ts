@@ -1,7 +1,9 @@
 /**
- * Driving many `runComputeJob` workflows from the bench: starting them in parallel batches, waiting
- * for them to close, and cancelling them all (which must cancel their remote jobs).
+ * Driving many workflows from the bench: starting them in parallel batches, waiting for them to
+ * close, and cancelling them all (which must cancel their remote jobs). The workflows of the bench's
+ * own (callers of `runComputeJob`) are in caller-workflows.ts, the workflow code a worker bundles.
  */
+import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunComputeJobInput } from '../../src/common/types';
@@ -9,7 +11,20 @@ import type { ComputeEmulator } from '../../src/emulator';
 import { delay } from './children';
 import { mapLimit } from './context';
 
-/** Starts one workflow per id, `batch` at a time (each batch in parallel), in order. */
+/** Runs `start(0)` … `start(count - 1)`, `batch` at a time (each batch in parallel), in order. */
+export async function inBatches(
+  count: number,
+  batch: number,
+  start: (index: number) => Promise<unknown>,
+): Promise<void> {
+  for (let from = 0; from < count; from += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - from) }, (_, offset) => start(from + offset)),
+    );
+  }
+}
+
+/** Starts one `runComputeJob` per id, `batch` at a time (each batch in parallel), in order. */
 export async function startInBatches(
   env: TestWorkflowEnvironment,
   taskQueue: string,
@@ -17,16 +32,35 @@ export async function startInBatches(
   batch: number,
   inputOf: (index: number) => RunComputeJobInput,
 ): Promise<void> {
-  for (let from = 0; from < workflowIds.length; from += batch) {
-    await Promise.all(
-      workflowIds.slice(from, from + batch).map((workflowId, offset) =>
-        env.client.workflow.start('runComputeJob', {
-          taskQueue,
-          workflowId,
-          args: [inputOf(from + offset)],
-        }),
-      ),
-    );
+  await inBatches(workflowIds.length, batch, (index) =>
+    env.client.workflow.start('runComputeJob', {
+      taskQueue,
+      workflowId: workflowIds[index] as string,
+      args: [inputOf(index)],
+    }),
+  );
+}
+
+/**
+ * Waits until the emulator has answered a results request for `count` jobs (so all have ended),
+ * watching the emulator only: describing every open workflow meanwhile would load the server.
+ */
+export async function waitForResultsFetched(
+  emulator: ComputeEmulator,
+  count: number,
+  deadline: number,
+  log: (message: string) => void,
+): Promise<void> {
+  let lastReport = 0;
+  for (;;) {
+    const fetched = emulator.jobs().filter((job) => job.resultsRequests > 0).length;
+    if (fetched >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${fetched} of ${count} jobs had their results fetched`);
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      log(`${fetched}/${count} jobs done, ${emulator.counts.GET} GETs so far`);
+    }
+    await delay(1000);
   }
 }
 
@@ -37,9 +71,12 @@ export interface ClosedWorkflow {
   status: string;
 }
 
-/** Waits until every workflow has closed (describe() has a close time), failing after `deadline` (epoch ms). */
+/**
+ * Waits until every workflow has closed (describe() has a close time), failing after `deadline`
+ * (epoch ms). `env`: a test environment, or any client (of another namespace) as `{ client }`.
+ */
 export async function waitForClose(
-  env: TestWorkflowEnvironment,
+  env: { client: Client },
   workflowIds: readonly string[],
   deadline: number,
 ): Promise<Map<string, ClosedWorkflow>> {

@@ -22,7 +22,7 @@ import { peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
 import { between, type Sample, workerSampler } from '../lib/sampler';
 import { type ServerMetrics, scrapeServerMetrics } from '../lib/server-metrics';
 import { intervalInForce, jobDurations } from '../lib/stats';
-import { startInBatches, waitForClose } from '../lib/workflows';
+import { startInBatches, waitForClose, waitForResultsFetched } from '../lib/workflows';
 
 export interface JobTiming {
   index: number;
@@ -138,17 +138,7 @@ export async function runManyJobs(
 
     // Done when every job's results were fetched; then every workflow must have closed.
     const deadline = startedAll + maxDurationMs + 240_000;
-    let lastReport = 0;
-    for (;;) {
-      const fetched = emulator.jobs().filter((job) => job.resultsRequests > 0).length;
-      if (fetched >= jobs) break;
-      if (Date.now() > deadline) throw new Error(`only ${fetched} of ${jobs} jobs had their results fetched`);
-      if (Date.now() - lastReport > 15_000) {
-        lastReport = Date.now();
-        ctx.log(`many: ${fetched}/${jobs} jobs done, ${emulator.counts.GET} GETs so far`);
-      }
-      await delay(1000);
-    }
+    await waitForResultsFetched(emulator, jobs, deadline, (message) => ctx.log(`many: ${message}`));
     const closed = await waitForClose(env, workflowIds, deadline);
     const lastClose = Math.max(...[...closed.values()].map((c) => c.closedAt));
     // Let the sampler catch the moment of the last close, then stop measuring.

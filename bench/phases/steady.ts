@@ -215,7 +215,14 @@ async function steadyWorkflows(
           timers: sum((c) => c.actions.timers),
           localActivityBatches: sum((c) => c.actions.localActivityBatches),
           upserts: sum((c) => c.actions.upserts),
-          other: sum((c) => c.actions.otherActivityAttempts + c.actions.signals + c.actions.workflowStarts),
+          other: sum(
+            (c) =>
+              c.actions.otherActivityAttempts +
+              c.actions.signals +
+              c.actions.workflowStarts +
+              c.actions.childWorkflowStarts +
+              c.actions.nexusOperations,
+          ),
         },
         heldSlots,
       },

@@ -12,8 +12,8 @@ import { formatProgressLine, progressQuery } from '../../src';
 import { computeJobWorkflowId } from '../../src/common/workflow-id';
 import { startLocalTemporal } from '../../src/dev/local-temporal';
 import { exampleKrigingParameters, startComputeEmulator } from '../../src/emulator';
-import { createComputeWorker } from '../../src/worker';
 import { temporalSettingsFromEnv } from '../../src/worker/config';
+import { createComputeWorker } from '../../src/worker/index';
 import { krigeThenSummarise } from './workflows';
 
 const ORG_ID = '00000000-0000-4000-8000-000000000000';

@@ -8,8 +8,20 @@
  *
  * The attempt number is the schedule's clock: attempt `a` is followed by the interval grown `a - 1`
  * times, so no state has to be heartbeated (a heartbeat would be one more billable action per poll).
- * The latest reading travels in the failure's message and details instead: the pending activity's
- * last failure, which the Temporal UI shows and `getComputeJobProgress` reads.
+ * The latest reading travels in the failure's details instead (its message says only status,
+ * percent and poll count): the pending activity's last failure, which the Temporal UI shows and
+ * `getComputeJobProgress` reads.
+ *
+ * A failed request is retried on the same clock: its failure carries the schedule's next interval
+ * as `nextRetryDelay` (or `Retry-After` when that is longer), so the retry policy's own backoff,
+ * which grows with the attempt number and so would reach its maximum on a job polled for a few
+ * minutes, only ever applies to what the attempt cannot report itself: its worker died, or it hung.
+ * Then the retry must come soon (see `checkActivities`).
+ *
+ * The requests run under `withHeartbeats`: a request that is still going after a third of the
+ * heartbeat timeout heartbeats, so that a worker that dies mid-request (a results download, a slow
+ * status answer) is noticed within the heartbeat timeout; a quick poll, nearly all of them, ends
+ * before the first beat and sends none.
  */
 
 import { Context } from '@temporalio/activity';
@@ -18,9 +30,11 @@ import type { ComputeApiClient } from '../api/compute-api-client';
 import { formatDuration } from '../common/duration';
 import { ComputeFailureType, computeFailure } from '../common/failures';
 import { jitteredInterval, nextInterval, type ResolvedPollSchedule } from '../common/poll-schedule';
-import { formatProgressLine } from '../common/progress-line';
+import { formatStatusAndPercent } from '../common/progress-line';
 import { movesProgress } from '../common/progress-step';
 import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
+import { toActivityFailure } from './failure';
+import { withHeartbeats } from './heartbeat';
 import { type JobReading, withResultsIfSucceeded } from './job-reading';
 
 export interface CheckJobStatusInput {
@@ -44,7 +58,7 @@ export async function checkJobStatus(
   const { attempt } = context.info;
   const waits = input.waitFirst ? 1 : 0;
   // Attempt `a` is followed by the interval grown `a - 1` times (failed requests count too: a
-  // struggling service is asked less often, as with any retry).
+  // struggling service is asked less and less often, up to the schedule's maximum).
   let intervalMs = input.intervalMs;
   // Once at the maximum it stays there: a job polled for days does not replay every growth step.
   for (let grown = 1; grown < attempt && intervalMs < input.schedule.maximumIntervalMs; grown++) {
@@ -56,16 +70,19 @@ export async function checkJobStatus(
     throw stillRunning(input, input.last, input.polls, delay);
   }
   const polls = input.polls + attempt - waits;
-  const progress = await client.getStatus(input.job, { signal: context.cancellationSignal });
-  if (isTerminalStatus(progress.status) || movesProgress(input.last, progress)) {
-    return withResultsIfSucceeded(
-      client,
-      input.job,
-      { progress, polls, intervalMs },
-      context.cancellationSignal,
-    );
+  try {
+    // One heartbeat span for the status request and, when the job has succeeded, the results.
+    return await withHeartbeats(async (signal) => {
+      const progress = await client.getStatus(input.job, { signal });
+      if (isTerminalStatus(progress.status) || movesProgress(input.last, progress)) {
+        return withResultsIfSucceeded(client, input.job, { progress, polls, intervalMs }, signal);
+      }
+      throw stillRunning(input, progress, polls, retryIn());
+    });
+  } catch (err) {
+    // `JobStillRunning` passes as it is; a failed request is retried on the schedule too.
+    throw toActivityFailure(err, retryIn());
   }
-  throw stillRunning(input, progress, polls, retryIn());
 }
 
 function stillRunning(
@@ -74,7 +91,9 @@ function stillRunning(
   polls: number,
   delayMs: number,
 ) {
-  const line = reading ? formatProgressLine(reading) : '[waiting]';
+  // Status and percent only: a failure's message is plain text in history under any codec (unless
+  // encodeCommonAttributes), and the service's message may quote parameters. It is in the details.
+  const line = reading ? formatStatusAndPercent(reading) : '[waiting]';
   return withoutStackTrace(() =>
     computeFailure(
       ComputeFailureType.JobStillRunning,

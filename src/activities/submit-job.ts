@@ -15,11 +15,16 @@
  *
  * Before any of that, a catalogue task's parameters are checked against its schema (a bad field is
  * `InvalidInput`, and nothing is sent), and a preview-only task is submitted in preview mode.
+ *
+ * A `SubmitUnconfirmed` says what an operator needs to look for the job it may have left behind
+ * (`unconfirmedDetails`): org, topic and task, the window in which the POST went out and was given
+ * up, the parameters' digest, and the attempt that sent it.
  */
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
 import { ComputeApiError } from '../api/errors';
-import { ComputeFailureType, computeFailure } from '../common/failures';
+import { type ComputeFailureDetails, ComputeFailureType, computeFailure } from '../common/failures';
 import { findCatalogueTask } from '../common/tasks/catalogue';
 import type { JobRef, SubmitJobInput } from '../common/types';
 import { checkTaskParameters } from '../tasks/validate';
@@ -31,38 +36,94 @@ export interface SubmitHeartbeat {
   submit: 'sending' | 'not-sent';
   /** The attempt that recorded it: a retry trusts only its own predecessor's `not-sent`. */
   attempt: number;
+  /** When that attempt began its POST (ISO 8601): any job it created was created after this. */
+  sentAt: string;
 }
 
 export async function submitJob(client: ComputeApiClient, input: SubmitJobInput<object>): Promise<JobRef> {
   const context = Context.current();
   const { attempt } = context.info;
-  if (attempt > 1 && !certainlySentNothing(context.info.heartbeatDetails, attempt - 1)) {
-    throw computeFailure(
-      ComputeFailureType.SubmitUnconfirmed,
-      `attempt ${attempt - 1} of this submit ended without recording that it sent nothing ` +
-        '(its worker died or it timed out); a job may exist, so it is not submitted again',
-      { attempt, topic: input.topic, task: input.task },
-    );
+  if (attempt > 1) {
+    const beat = context.info.heartbeatDetails as Partial<SubmitHeartbeat> | undefined;
+    if (!(beat?.submit === 'not-sent' && beat.attempt === attempt - 1)) {
+      // The last word is the predecessor's own `sending` (when it began its POST), or an older
+      // attempt's, or none (then the activity's first scheduling is the earliest bound there is).
+      const sentAt =
+        typeof beat?.sentAt === 'string'
+          ? beat.sentAt
+          : new Date(context.info.scheduledTimestampMs).toISOString();
+      throw computeFailure(
+        ComputeFailureType.SubmitUnconfirmed,
+        `attempt ${attempt - 1} of this submit ended without recording that it sent nothing ` +
+          '(its worker died or it timed out); a job may exist, so it is not submitted again',
+        unconfirmedDetails(input, { attempt: attempt - 1, sentAt }),
+      );
+    }
   }
   const request = await catalogueRequest(input);
-  const state: SubmitHeartbeat = { submit: 'sending', attempt };
+  const state: SubmitHeartbeat = { submit: 'sending', attempt, sentAt: new Date().toISOString() };
   try {
     return await withHeartbeats(
       (signal) => client.submit(request, { signal }),
       () => state,
     );
   } catch (err) {
-    if (err instanceof ComputeApiError && err.type !== ComputeFailureType.SubmitUnconfirmed) {
-      state.submit = 'not-sent';
-      context.heartbeat(state);
+    if (!(err instanceof ComputeApiError)) throw toActivityFailure(err);
+    if (err.type === ComputeFailureType.SubmitUnconfirmed) {
+      throw computeFailure(err.type, err.message, {
+        ...err.toDetails(),
+        ...unconfirmedDetails(input, { attempt, sentAt: state.sentAt }),
+      });
     }
+    state.submit = 'not-sent';
+    context.heartbeat(state);
     throw toActivityFailure(err);
   }
 }
 
-function certainlySentNothing(details: unknown, attempt: number): boolean {
-  const beat = details as Partial<SubmitHeartbeat> | undefined;
-  return beat?.submit === 'not-sent' && beat.attempt === attempt;
+/**
+ * What a `SubmitUnconfirmed` tells an operator, to find a job that may exist: in which org and for
+ * which task, the window in which it would have been created (from `sentAt`, when the POST began,
+ * to `givenUpAt`, now), the digest of its parameters, and the attempt that sent it.
+ */
+function unconfirmedDetails(
+  input: SubmitJobInput<object>,
+  post: { attempt: number; sentAt: string },
+): ComputeFailureDetails {
+  return {
+    orgId: input.orgId,
+    topic: input.topic,
+    task: input.task,
+    attempt: post.attempt,
+    sentAt: post.sentAt,
+    givenUpAt: new Date().toISOString(),
+    parametersSha256: parametersSha256(input.parameters),
+  };
+}
+
+/**
+ * SHA-256, in lower-case hex, of the parameters as sent, in canonical JSON (RFC 8785, the JSON
+ * Canonicalization Scheme): object keys sorted by UTF-16 code units, no whitespace, strings and
+ * numbers as `JSON.stringify` writes them. The same parameters give the same digest whatever the
+ * order of their keys, so an operator can match a job found in Evo against it.
+ */
+export function parametersSha256(parameters: object): string {
+  // Through JSON first: exactly what the POST carried (no `undefined`, `toJSON` applied).
+  return createHash('sha256')
+    .update(canonicalJson(JSON.parse(JSON.stringify(parameters))))
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const object = value as Record<string, unknown>;
+    const members = Object.keys(object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /**

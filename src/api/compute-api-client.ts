@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
-import { ComputeFailureType } from '../common/failures';
+import { ComputeFailureType, jobFailedMessage } from '../common/failures';
 import {
   assertSegment,
   assertUuid,
@@ -218,7 +218,7 @@ export class ComputeApiClient {
           },
         );
       }
-      throw new ComputeApiError(ComputeFailureType.JobFailed, `job ${job.jobId} failed: ${problem.title}`, {
+      throw new ComputeApiError(ComputeFailureType.JobFailed, jobFailedMessage(job.jobId, problem), {
         status: res.status,
         problem,
       });
@@ -360,10 +360,10 @@ export class ComputeApiClient {
     const problem = problemFromBody(res.body);
     const retryAfterMs =
       res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers['retry-after']) : undefined;
-    const reason = problem
-      ? `${problem.title}${problem.detail ? `: ${problem.detail}` : ''}`
-      : excerpt(res.body);
-    return new ComputeApiError(type, `${what}: HTTP ${res.status}${reason ? ` ${reason}` : ''}`, {
+    // The problem's text and the body stay out of the message (plain in history under any codec:
+    // a refusal may quote the parameters); they are in the details, which the codec encodes.
+    const reason = problem ? ` (problem ${problem.type})` : res.body ? ' (the body is in the details)' : '';
+    return new ComputeApiError(type, `${what}: HTTP ${res.status}${reason}`, {
       status: res.status,
       problem,
       retryAfterMs,

@@ -1,7 +1,7 @@
 /** `evo-compute cancel <workflowId>`: cancel a compute job and wait until it has been cancelled. */
 import type { Command } from 'commander';
 import { cancelComputeJob } from '../client';
-import { connect, readSettings } from './connect';
+import { connect, DATA_CONVERTER_HELP, type DataConverterOption, readSettings } from './connect';
 import { describeComputeWorkflow, printReport, progressOrUndefined, report } from './describe';
 import { CliError } from './errors';
 import { outcomeError } from './outcome';
@@ -11,8 +11,9 @@ export function registerCancel(program: Command): void {
     .command('cancel')
     .description('cancel a compute job (and its remote job) and wait until it has ended')
     .argument('<workflowId>', 'the workflow id that run printed')
-    .action(async (workflowId: string) => {
-      const connection = await connect(readSettings());
+    .option('--data-converter <module>', DATA_CONVERTER_HELP)
+    .action(async (workflowId: string, options: DataConverterOption) => {
+      const connection = await connect(readSettings(options));
       try {
         const handle = connection.client.workflow.getHandle(workflowId);
         const status = await describeComputeWorkflow(handle);

@@ -12,7 +12,7 @@ import { isUuid } from '../common/job-url';
 import { CATALOGUE_TASKS } from '../common/tasks/catalogue';
 import type { ComputeJobProgressView, SubmitComputeJobInput } from '../common/types';
 import { checkTaskParameters, formatFieldProblem } from '../tasks/validate';
-import { connect, readSettings } from './connect';
+import { connect, DATA_CONVERTER_HELP, type DataConverterOption, readSettings } from './connect';
 import { CliError, ExitCode, oneLine, usageError } from './errors';
 import { hasKeyboard, openKeyboard } from './keyboard';
 import { checkSegment, parseDuration, readParams } from './options';
@@ -21,7 +21,7 @@ import { createProgressRenderer } from './progress';
 
 type StartedComputeJob = Awaited<ReturnType<typeof startComputeJob>>;
 
-interface RunOptions {
+interface RunOptions extends DataConverterOption {
   topic?: string;
   task: string;
   params: string;
@@ -54,6 +54,7 @@ export function registerRun(program: Command): void {
       "the workers' task queue (default: $EVO_COMPUTE_TASK_QUEUE or evo-compute)",
     )
     .option('--workflow-id <id>', 'the workflow id (default: evo-compute/<topic>/<task>/<random UUID>)')
+    .option('--data-converter <module>', DATA_CONVERTER_HELP)
     .action((options: RunOptions) => run(options));
 }
 
@@ -66,7 +67,7 @@ async function run(options: RunOptions): Promise<void> {
   if (options.preview) input.preview = true;
   if (options.pollInterval) input.pollInterval = parseDuration('--poll-interval', options.pollInterval);
   if (options.timeout) input.timeout = parseDuration('--timeout', options.timeout);
-  const settings = readSettings();
+  const settings = readSettings(options);
   input.parameters = await readParams(options.params);
   // Checked here, before anything connects or starts: a bad field is found now, not hours later.
   const fields = await checkTaskParameters(topic, task, input.parameters);

@@ -105,10 +105,26 @@ export interface ComputeFailureDetails {
   /** `ResultsTooLarge`: the size of the results and the limit, in bytes. */
   sizeBytes?: number;
   limitBytes?: number;
-  /** `SubmitUnconfirmed` after an attempt died mid-request: the attempt that refused, and what it submitted. */
+  /**
+   * `SubmitUnconfirmed`: the attempt whose POST may have created a job. With `orgId`, `topic`,
+   * `task`, `sentAt`, `givenUpAt` and `parametersSha256`, what an operator needs to look for it.
+   */
   attempt?: number;
+  orgId?: string;
   topic?: string;
   task?: string;
+  /**
+   * `SubmitUnconfirmed`: when that POST began (ISO 8601). When its attempt died without a word,
+   * the earliest it can have begun: the activity's first scheduling.
+   */
+  sentAt?: string;
+  /**
+   * `SubmitUnconfirmed`: when the submit was given up (ISO 8601): its attempt failed, or the next
+   * attempt found that it had died or timed out.
+   */
+  givenUpAt?: string;
+  /** `SubmitUnconfirmed`: SHA-256 (hex) of the parameters in canonical JSON (RFC 8785); see docs/failures-and-input.md. */
+  parametersSha256?: string;
   /** `InvalidInput` for a catalogue task's parameters: every offending field (JSON path) and why. */
   fields?: { path: string; message: string }[];
   /** The remote job was cancelled before the workflow failed, so that it does not run on unattended. */
@@ -156,12 +172,22 @@ export function computeFailure(
   });
 }
 
+/**
+ * The message of a failed job: its id and the problem's type (a URI), never the problem's title or
+ * detail. A failure's message is stored in plain text under any payload codec (unless the failure
+ * converter has `encodeCommonAttributes`), and a service's problem text may quote the parameters;
+ * the problem object itself is in the details, which the codec encodes.
+ */
+export function jobFailedMessage(jobId: string, problem?: Pick<Problem, 'type'>): string {
+  return `job ${jobId} failed${problem ? ` (problem ${problem.type}; its title and detail are in the details)` : ''}`;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const NUMBER_FIELDS = ['httpStatus', 'retryAfterMs', 'sizeBytes', 'limitBytes', 'attempt', 'polls'] as const;
-const STRING_FIELDS = ['body', 'topic', 'task'] as const;
+const STRING_FIELDS = ['body', 'orgId', 'topic', 'task', 'sentAt', 'givenUpAt', 'parametersSha256'] as const;
 
 /** The details of a failure, keeping only fields of the expected shape (they come from history). */
 function readDetails(raw: unknown): ComputeFailureDetails {

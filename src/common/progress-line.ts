@@ -10,6 +10,15 @@ export function formatProgressLine(progress: JobProgress): string {
   return `[${progress.status}]${percent} > ${message}`.trimEnd();
 }
 
+/**
+ * A reading without its free text: `[in progress] 42%`. For what Temporal keeps in plain text
+ * whatever the data converter (a failure's message, unless `encodeCommonAttributes`), where the
+ * service's message, which may quote the job's parameters, must not go.
+ */
+export function formatStatusAndPercent(progress: Pick<JobProgress, 'status' | 'progress'>): string {
+  return `[${progress.status}]${progress.progress === undefined ? '' : ` ${progress.progress}%`}`;
+}
+
 /** The Python client's text form of a problem object. */
 export function formatProblem(problem: {
   status?: number;

@@ -10,8 +10,8 @@ import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { startComputeEmulator } from '../emulator';
 import type { ComputeEmulator, ComputeEmulatorOptions } from '../emulator/types';
 import { DEFAULT_NEXUS_ENDPOINT } from '../nexus';
-import { createComputeWorker } from '../worker';
 import type { TemporalConnectionOptions } from '../worker/config';
+import { createComputeWorker } from '../worker/index';
 import { freePort, startLocalTemporal } from './local-temporal';
 
 /** The bearer token the stack's emulator expects and its worker sends, unless told otherwise. */

@@ -16,7 +16,7 @@ import { type HttpProblem, httpProblem, PROBLEM_TYPE_BASE } from './problems';
 export interface BuiltInTaskParameter {
   name: string;
   /** `'number'` and `'integer'` are checked against `min`/`max`; `'object'` must be a JSON object. */
-  type: 'number' | 'integer' | 'object' | 'true | problem';
+  type: 'number' | 'integer' | 'string' | 'object' | 'true | problem';
   /** The default of a numeric parameter; other defaults are given in `description`. */
   default?: number;
   min?: number;
@@ -52,6 +52,11 @@ const GENERIC_JOB_PARAMETERS: readonly BuiltInTaskParameter[] = [
     default: 4,
     min: 1,
     description: 'In-progress message is `Step i of n`.',
+  },
+  {
+    name: 'message',
+    type: 'string',
+    description: 'Put before the in-progress message: `<message>: Step i of n` (e.g. text a test looks for).',
   },
   {
     name: 'results',
@@ -185,6 +190,10 @@ function planGenericJob(parameters: Record<string, unknown>): JobPlan {
   if (parameters.results !== undefined && !isJsonObject(parameters.results)) {
     throw invalidParameter('results', 'must be a JSON object');
   }
+  if (parameters.message !== undefined && typeof parameters.message !== 'string') {
+    throw invalidParameter('message', 'must be a string');
+  }
+  const prefix = parameters.message === undefined ? '' : `${parameters.message}: `;
   const results = (parameters.results as JobResults | undefined) ?? { echo: structuredClone(parameters) };
   const error = readFailure(parameters.fail);
   const outcome: JobOutcome = error ? { status: 'failed', error } : { status: 'succeeded', results };
@@ -192,7 +201,7 @@ function planGenericJob(parameters: Record<string, unknown>): JobPlan {
     queuedMs,
     durationMs,
     cancelDelayMs,
-    progressMessage: (fraction) => `Step ${stepIndex(fraction, steps)} of ${steps}`,
+    progressMessage: (fraction) => `${prefix}Step ${stepIndex(fraction, steps)} of ${steps}`,
     outcome,
   };
 }

@@ -49,6 +49,16 @@ export const COMPUTE_ACTIVITY_SLOTS = 10_000;
  */
 export const COMPUTE_SHUTDOWN_GRACE_TIME = '10 seconds';
 
+/**
+ * How long a workflow task waits on its workflow's sticky queue (the worker that ran its last
+ * task) before it goes to the task queue, to any worker: the SDK's default is 10 s. When that
+ * worker has died, every job it last ran waits this long at its next hand-over (a poll that
+ * records a reading, the results, a timer-mode poll); 3 s keeps a dead worker's jobs moving within
+ * seconds. A live worker picks its sticky tasks up in milliseconds; one that is so busy it does not
+ * within 3 s hands the task to another worker, which replays the history first.
+ */
+export const COMPUTE_STICKY_QUEUE_TIMEOUT = '3 seconds';
+
 /** The plugin's name, as Temporal reports it. */
 export const EVO_COMPUTE_PLUGIN_NAME = 'evo-compute-temporal';
 
@@ -89,6 +99,8 @@ export class EvoComputePlugin extends SimplePlugin {
         ? { maxConcurrentActivityTaskExecutions: COMPUTE_ACTIVITY_SLOTS }
         : {}),
       shutdownGraceTime: configured.shutdownGraceTime ?? COMPUTE_SHUTDOWN_GRACE_TIME,
+      stickyQueueScheduleToStartTimeout:
+        configured.stickyQueueScheduleToStartTimeout ?? COMPUTE_STICKY_QUEUE_TIMEOUT,
     };
   }
 

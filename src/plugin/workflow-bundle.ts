@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 
 /** Beside the package's compiled `index.js` (`dist/` when installed). */
 const BUNDLE_DIR = join(__dirname, '..');
@@ -54,12 +55,23 @@ export function prebuiltWorkflowBundle(): PrebuiltBundle {
  * usable, else `workflowsPath` (bundled at start-up); and a line saying which, for logs. For a
  * worker that runs only the package's workflows:
  * `Worker.create({ ...evoComputeWorkflows().options, plugins: [evoComputePlugin(…)], … })`.
+ *
+ * Give it the worker's `dataConverter`: a payload or failure converter of your own runs inside the
+ * workflow sandbox, so it must be bundled into the workflow code, which the prebuilt bundle cannot
+ * be (the SDK would silently use its default converters in workflow code). Codecs need no bundle.
  */
-export function evoComputeWorkflows(): {
+export function evoComputeWorkflows(options: { dataConverter?: DataConverter } = {}): {
   options: { workflowBundle: { codePath: string } } | { workflowsPath: string };
   source: string;
 } {
-  const prebuilt = prebuiltWorkflowBundle();
+  const { payloadConverterPath, failureConverterPath } = options.dataConverter ?? {};
+  const prebuilt: PrebuiltBundle =
+    payloadConverterPath || failureConverterPath
+      ? {
+          usable: false,
+          reason: `the data converter's ${payloadConverterPath ? 'payloadConverterPath' : 'failureConverterPath'} is bundled into the workflow code`,
+        }
+      : prebuiltWorkflowBundle();
   if (prebuilt.usable)
     return { options: { workflowBundle: { codePath: prebuilt.codePath } }, source: 'prebuilt bundle' };
   return {

@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { TLSConfig } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { ClientConfigProfile } from '@temporalio/envconfig';
 import type { AccessTokenProvider } from '../api/access-token';
 import { clientCredentials, DEFAULT_OAUTH_ISSUER, DEFAULT_OAUTH_SCOPE } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { DataConverterModuleError, loadDataConverterModule } from './data-converter';
 
 /** A setting is missing or malformed. `setting` names the environment variable. */
 export class ConfigError extends Error {
@@ -46,6 +48,21 @@ export interface TemporalClientSettings {
   taskQueue: string;
   /** Whether an address was configured (environment or profile) rather than defaulted. */
   addressConfigured: boolean;
+  /**
+   * `EVO_COMPUTE_DATA_CONVERTER`: the data converter (e.g. an encryption codec) of the module it
+   * names (data-converter.ts). Workers and clients of one namespace must share it.
+   */
+  dataConverter?: DataConverter;
+}
+
+/** The data converter of the module `specifier` names; a module that does not give one is a `ConfigError` naming `setting`. */
+export function dataConverterFromModule(setting: string, specifier: string): DataConverter {
+  try {
+    return loadDataConverterModule(specifier);
+  } catch (err) {
+    if (err instanceof DataConverterModuleError) throw new ConfigError(setting, err.message);
+    throw err;
+  }
 }
 
 /** Temporal's boolean variables; envconfig reads anything else as false, so a typo is refused here. */
@@ -84,8 +101,8 @@ function checkAddress(address: string, setting: string): void {
  * when it exists), overridden by `TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`,
  * `TEMPORAL_TLS`, `TEMPORAL_TLS_CLIENT_CERT_PATH`/`_DATA`, `TEMPORAL_TLS_CLIENT_KEY_PATH`/`_DATA`,
  * `TEMPORAL_TLS_SERVER_CA_CERT_PATH`/`_DATA`, `TEMPORAL_TLS_SERVER_NAME` and
- * `TEMPORAL_GRPC_META_*`; plus `EVO_COMPUTE_TASK_QUEUE`. A malformed one throws a `ConfigError`
- * naming it.
+ * `TEMPORAL_GRPC_META_*`; plus `EVO_COMPUTE_TASK_QUEUE` and `EVO_COMPUTE_DATA_CONVERTER`. A
+ * malformed one throws a `ConfigError` naming it.
  */
 export function temporalSettingsFromEnv(env: Env = process.env): TemporalClientSettings {
   // envconfig treats a variable set to '' as set; an empty variable means unset here, as before.
@@ -139,6 +156,7 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalClientS
     nonEmpty.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : 'TEMPORAL_ADDRESS (from the config profile)',
   );
   const { apiKey, metadata } = connect.connectionOptions;
+  const converterModule = read(env, 'EVO_COMPUTE_DATA_CONVERTER');
   return {
     connection: {
       address,
@@ -149,6 +167,9 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalClientS
     namespace: connect.namespace ?? DEFAULT_NAMESPACE,
     taskQueue: read(env, 'EVO_COMPUTE_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
     addressConfigured: connect.connectionOptions.address !== undefined,
+    ...(converterModule && {
+      dataConverter: dataConverterFromModule('EVO_COMPUTE_DATA_CONVERTER', converterModule),
+    }),
   };
 }
 

@@ -1,9 +1,8 @@
-#!/usr/bin/env node
 /**
  * The compute worker: `runComputeJob`, `runComputeJobs` and their activities on one Temporal task
  * queue, a worker that does nothing else (to run them on your own worker, see ../plugin).
- * `createComputeWorker(options)` for programs, or run this file (`npm start`,
- * `evo-compute-worker`) with the settings in the environment (see config.ts).
+ * `createComputeWorker(options)` for programs; the program `evo-compute-worker` (`npm start`) is
+ * ../worker.ts, which reads its settings from the environment (see config.ts).
  */
 import {
   NativeConnection,
@@ -12,11 +11,8 @@ import {
   Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { AccessTokenProvider } from '../api/access-token';
-import { TokenRequestRefused } from '../auth/client-credentials';
 import { DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
 import { type EvoComputePluginOptions, evoComputePlugin, evoComputeWorkflows } from '../plugin';
-import { type ComputeWorkerSettings, ConfigError, workerSettingsFromEnv } from './config';
 
 export interface ComputeWorkerOptions extends EvoComputePluginOptions {
   /** A connection to reuse; otherwise one is opened with `connectionOptions` and closed when the worker stops. */
@@ -40,7 +36,9 @@ export interface ComputeWorkerOptions extends EvoComputePluginOptions {
   /**
    * Any other `Worker.create` option (e.g. `workflowBundle`, `maxConcurrentActivityTaskExecutions`).
    * Its `activities` are registered next to the compute activities, its `plugins` after the
-   * compute plugin.
+   * compute plugin. A `dataConverter` (e.g. an encryption codec) must be the one your clients use;
+   * with a `payloadConverterPath` or `failureConverterPath` the workflows are bundled at start-up
+   * unless you give a `workflowBundle` built with them (docs/data-converter.md).
    */
   worker?: Partial<WorkerOptions>;
 }
@@ -87,7 +85,9 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
   if (metricsAddress) installMetricsRuntime(metricsAddress);
   // The bundle `npm run build` made, unless the caller brings workflows of its own.
   const ownWorkflows = workerOptions.workflowBundle ?? workerOptions.workflowsPath;
-  const workflows = ownWorkflows ? undefined : evoComputeWorkflows();
+  const workflows = ownWorkflows
+    ? undefined
+    : evoComputeWorkflows({ dataConverter: workerOptions.dataConverter });
   const connection =
     given ??
     (await NativeConnection.connect({
@@ -123,69 +123,3 @@ export async function createComputeWorker(options: ComputeWorkerOptions): Promis
 
 export { clientCredentials } from '../auth/client-credentials';
 export { ConfigError, temporalSettingsFromEnv, workerSettingsFromEnv } from './config';
-
-function fail(message: string, code: number): never {
-  console.error(`evo-compute-worker: ${message}`);
-  process.exit(code);
-}
-
-/**
- * With client credentials, one token is fetched before the worker polls, so that credentials the
- * issuer refuses stop the worker at once (exit code 2) rather than leave every job retrying. An
- * issuer that cannot be reached is not fatal: jobs wait (retrying `AccessTokenUnavailable`) until
- * it is back.
- */
-async function checkCredentials(settings: ComputeWorkerSettings): Promise<AccessTokenProvider> {
-  const provider = settings.accessToken;
-  if (!settings.checkCredentials || typeof provider !== 'function') return provider;
-  let first: Awaited<ReturnType<typeof provider>> | undefined;
-  try {
-    first = await provider();
-  } catch (err) {
-    if (err instanceof TokenRequestRefused) fail(`EVO_CLIENT_ID / EVO_CLIENT_SECRET: ${err.message}`, 2);
-    if (err instanceof ConfigError) fail(err.message, 2);
-    console.error(
-      `evo-compute-worker: warning: no Evo token yet (${err instanceof Error ? err.message : err}); jobs wait until the issuer answers`,
-    );
-    return provider;
-  }
-  // The first request uses the token just fetched rather than ask for another.
-  return () => {
-    const grant = first;
-    first = undefined;
-    return grant ?? provider();
-  };
-}
-
-async function main(): Promise<void> {
-  let settings: ComputeWorkerSettings;
-  try {
-    settings = workerSettingsFromEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message, 2);
-    throw err;
-  }
-  const accessToken = await checkCredentials(settings);
-  const computeWorker = await createComputeWorker({
-    baseUrl: settings.baseUrl,
-    accessToken,
-    connectionOptions: settings.connection,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    metricsAddress: settings.metricsAddress,
-    nexus: settings.nexus,
-  });
-  const metrics = settings.metricsAddress ? `; metrics on http://${settings.metricsAddress}/metrics` : '';
-  const nexus = settings.nexus ? '; serves the evo-compute Nexus service' : '';
-  console.error(
-    `evo-compute-worker: polling ${settings.namespace}/${settings.taskQueue} on ${settings.connection.address} for ${settings.baseUrl} with ${settings.credentials}${metrics}${nexus}; workflows: ${computeWorker.workflowSource}`,
-  );
-  await computeWorker.run();
-}
-
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(`evo-compute-worker: ${err instanceof Error ? err.message : err}`);
-    process.exit(1);
-  });
-}

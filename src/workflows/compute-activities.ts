@@ -33,18 +33,26 @@ export const submitActivities = proxyActivities<Pick<ComputeActivities, 'evoComp
   },
 });
 
-/** Status and results as ordinary activities. `timeout` and cancellation still end the wait. */
+/**
+ * Status and results as ordinary activities (timer mode fetches the results here). `timeout` and
+ * cancellation still end the wait. The 5 s heartbeat timeout is the polling activities' own: a
+ * worker that dies mid-download is noticed as soon as there, and a quick request sends no beat.
+ */
 export const readActivities = proxyActivities<
   Pick<ComputeActivities, 'evoComputeGetJobStatus' | 'evoComputeGetJobResults'>
 >({
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: READ_RETRY,
 });
 
 /**
  * A status check between two durable timers, as a local activity: it records one marker event
  * instead of an activity's three (scheduled, started, completed) and the workflow task around them.
+ * It runs inside a workflow task, so a worker that dies mid-check is noticed by the workflow task
+ * timeout (10 s by default, counted from the task's start or, for a check that runs long, from the
+ * SDK's last workflow-task heartbeat at 80 % of it). The server then clears the workflow's sticky
+ * queue, so the retried task goes to any worker at once, which replays and checks again.
  */
 export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 'evoComputeGetJobStatus'>>({
   startToCloseTimeout: '2 minutes',
@@ -55,15 +63,21 @@ export const localReadActivities = proxyLocalActivities<Pick<ComputeActivities, 
 
 /**
  * `retry` polling: each attempt is one status request and the waits between them are the server's
- * retry timers (`nextRetryDelay` of a BENIGN `JobStillRunning`), so the retry policy's own backoff
- * applies only to real failures (an outage of the service). No heartbeat timeout: an attempt is
- * one bounded HTTP request (the client's timeouts), and a heartbeat would cost an action per poll.
- * No attempt limit and no schedule-to-close timeout: a job may run for days; `timeout` and
- * cancellation end the wait.
+ * retry timers (`nextRetryDelay` of a BENIGN `JobStillRunning`). A failed request carries its own
+ * `nextRetryDelay` too (the schedule's next interval), so this policy's backoff applies only to an
+ * attempt that could not say how it ended: a timeout, after its worker died or hung. The attempt
+ * number is the schedule's clock and reaches the tens on a job polled for minutes, where a 1 s
+ * doubling backoff would already wait its maximum; so the maximum is short, and a dead worker's
+ * poll runs again on another worker within the 5 s heartbeat timeout plus at most 5 s.
+ * The heartbeat timeout costs nothing on a quick poll: `withHeartbeats` sends its first beat only
+ * after a third of it (1.7 s), so only a request that runs that long (a slow status answer, a
+ * large results download) heartbeats. No attempt limit and no schedule-to-close timeout: a job may
+ * run for days; `timeout` and cancellation end the wait.
  */
 export const checkActivities = proxyActivities<Pick<ComputeActivities, 'evoComputeCheckJobStatus'>>({
   startToCloseTimeout: '2 minutes',
-  retry: READ_RETRY,
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 });
 
 /**

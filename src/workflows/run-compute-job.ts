@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { JobReading } from '../activities/job-reading';
 import { formatDuration } from '../common/duration';
-import { ComputeFailureType, computeFailure, readComputeFailure } from '../common/failures';
+import { ComputeFailureType, computeFailure, jobFailedMessage, readComputeFailure } from '../common/failures';
 import { jitteredInterval, nextInterval } from '../common/poll-schedule';
 import { formatProgressLine } from '../common/progress-line';
 import {
@@ -201,11 +201,10 @@ async function pollStep(
 /** A job that failed or was cancelled elsewhere fails the workflow with its own type. */
 function checkOutcome(job: JobRef, final: JobProgress): void {
   if (final.status === 'failed') {
-    throw computeFailure(
-      ComputeFailureType.JobFailed,
-      `job ${job.jobId} failed: ${final.error?.title ?? final.message ?? 'no reason given'}`,
-      { job, problem: final.error },
-    );
+    throw computeFailure(ComputeFailureType.JobFailed, jobFailedMessage(job.jobId, final.error), {
+      job,
+      problem: final.error,
+    });
   }
   if (final.status === 'cancelled') {
     throw computeFailure(

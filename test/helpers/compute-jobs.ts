@@ -7,7 +7,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunComputeJobInput, SubmitComputeJobInput } from '../../src/common/types';
 import type { ComputeEmulator, EmulatedJobSnapshot } from '../../src/emulator';
-import { createComputeWorker } from '../../src/worker';
+import { createComputeWorker } from '../../src/worker/index';
 import { ORG_ID } from './ids';
 import { uniqueId, workflowBundle } from './temporal';
 

@@ -1,7 +1,8 @@
 /**
  * A reverse proxy in front of the emulator that lets a test change what the "service" answers: the
  * request reaches the emulator (so the job there is real and its state can be checked), then
- * `rewrite` may replace the answer (a corrupt status body, a malformed `Location`, huge results).
+ * `rewrite` may replace the answer (a corrupt status body, a malformed `Location`, huge results),
+ * or hold it back for as long as its promise takes (a slow answer, one that never comes).
  */
 import { request } from 'undici';
 import { type SeenRequest, startTestServer, type TestServer } from './test-server';
@@ -12,7 +13,10 @@ export interface ProxiedReply {
   body: string;
 }
 
-export type Rewrite = (req: SeenRequest, reply: ProxiedReply) => ProxiedReply | undefined;
+export type Rewrite = (
+  req: SeenRequest,
+  reply: ProxiedReply,
+) => ProxiedReply | undefined | Promise<ProxiedReply | undefined>;
 
 export async function startFaultProxy(target: string, rewrite: Rewrite): Promise<TestServer> {
   const server: TestServer = await startTestServer(async (req, res) => {
@@ -37,7 +41,7 @@ export async function startFaultProxy(target: string, rewrite: Rewrite): Promise
         reply.headers[name] = name === 'location' ? value.replace(target, server.url) : value;
       }
     }
-    const answer = rewrite(req, reply) ?? reply;
+    const answer = (await rewrite(req, reply)) ?? reply;
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   });

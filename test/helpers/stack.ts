@@ -4,9 +4,9 @@
  */
 import { after, before } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
+import type { WorkerOptions, WorkflowBundle } from '@temporalio/worker';
 import { type ComputeEmulator, type ComputeEmulatorOptions, startComputeEmulator } from '../../src/emulator';
-import { createComputeWorker } from '../../src/worker';
+import { createComputeWorker } from '../../src/worker/index';
 import { quietRuntime, workflowBundle } from './temporal';
 import { startLocalTemporal } from './temporal-env';
 
@@ -23,14 +23,20 @@ export interface TestStackOptions {
   /** Default: the local dev server. */
   temporal?: () => Promise<TestWorkflowEnvironment>;
   emulator?: Omit<ComputeEmulatorOptions, 'accessToken'>;
-  /** Default: the package's workflows. */
-  bundle?: () => Promise<WorkflowBundle>;
+  /**
+   * Default: the package's workflows, bundled once per test process. `'package'`: whatever
+   * `createComputeWorker` picks itself (the prebuilt bundle, or a bundle made at start-up).
+   */
+  bundle?: (() => Promise<WorkflowBundle>) | 'package';
+  /** More options of the compute worker (e.g. a `dataConverter`). */
+  worker?: Partial<WorkerOptions>;
 }
 
 export async function startTestStack(options: TestStackOptions): Promise<TestStack> {
   quietRuntime();
+  const makeBundle = options.bundle ?? workflowBundle;
   const [bundle, env, emulator] = await Promise.all([
-    (options.bundle ?? workflowBundle)(),
+    makeBundle === 'package' ? undefined : makeBundle(),
     (options.temporal ?? startLocalTemporal)(),
     startComputeEmulator({ ...options.emulator, accessToken: options.token }),
   ]);
@@ -40,7 +46,7 @@ export async function startTestStack(options: TestStackOptions): Promise<TestSta
     taskQueue: options.taskQueue,
     baseUrl: emulator.url,
     accessToken: options.token,
-    worker: { workflowBundle: bundle },
+    worker: { ...options.worker, ...(bundle && { workflowBundle: bundle }) },
   });
   const running = worker.run();
   return {

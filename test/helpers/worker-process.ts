@@ -1,5 +1,5 @@
 /**
- * The runnable worker (`src/worker`, what `evo-compute-worker` runs) in a child process, configured
+ * The runnable worker (`src/worker.ts`, what `evo-compute-worker` runs) in a child process, configured
  * by its environment only, as a deployment configures it: for tests that restart, kill or scrape it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ export interface WorkerProcess {
 
 /** Starts a worker process with `env` (and `PATH`, nothing else of this process's environment). */
 export function runWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [require.resolve('../../src/worker')], {
+  const child = spawn(process.execPath, [require.resolve('../../src/worker.js')], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -138,6 +138,15 @@ test('each room imports only what it may', () => {
   assert.deepEqual(violations, []);
 });
 
+test('nothing imports the programs, which run as soon as they are loaded', () => {
+  // `../worker` now names the program src/worker.ts, not the folder: the folder is `../worker/index`.
+  const programs = [join(SRC, 'worker.ts')];
+  const importers = [...GRAPH]
+    .filter(([, imports]) => imports.some((target) => programs.includes(target)))
+    .map(([file]) => relative(SRC, file));
+  assert.deepEqual(importers, []);
+});
+
 test('no module imports itself in a circle', () => {
   const circles: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -163,5 +172,9 @@ test('the checks see the imports they judge', () => {
   assert.ok(
     !GRAPH.get(join(SRC, 'workflows', 'compute-activities.ts'))?.some((t) => t.includes('/activities/')),
     'type-only imports are free',
+  );
+  assert.ok(
+    GRAPH.get(join(SRC, 'worker.ts'))?.includes(join(SRC, 'worker', 'index.ts')),
+    'an explicit ./worker/index is the folder, not the program',
   );
 });

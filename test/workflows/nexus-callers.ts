@@ -53,7 +53,13 @@ export async function nexusCallerFollowingProgress(
 export async function nexusCallerReadingFailure(
   endpoint: string,
   input: RunComputeJobInput,
-): Promise<{ type?: string; message?: string; chain: string[]; nonRetryable?: boolean }> {
+): Promise<{
+  type?: string;
+  message?: string;
+  problemTitle?: string;
+  chain: string[];
+  nonRetryable?: boolean;
+}> {
   try {
     await executeComputeJobOperation({ endpoint }, input);
     return { chain: [] };
@@ -67,7 +73,14 @@ export async function nexusCallerReadingFailure(
       }
     }
     const failure = readComputeFailure(err);
-    return { type: failure?.type, message: failure?.message, chain, nonRetryable };
+    const problem = failure?.details.problem as { title?: string } | undefined;
+    return {
+      type: failure?.type,
+      message: failure?.message,
+      problemTitle: problem?.title,
+      chain,
+      nonRetryable,
+    };
   }
 }
 
