@@ -291,8 +291,10 @@ How each figure is counted:
 - **Activity slots held**: the peak number of activity attempts running at once, from the started
   and closed events in history; in retry mode an earlier attempt is one HTTP request, not in
   history, so the figure is its last attempts'.
-- **Interval in force**: the last timer's duration (timer mode) or the nominal schedule at the
-  job's finish time (retry, heartbeat); jitter only shortens it.
+- **Interval in force**: the last timer's duration (timer mode) or, in the other modes, the
+  schedule's interval after the job's next-to-last status poll (the emulator's count): the wait
+  before the poll that saw the end, since those modes grow the interval once per poll; jitter only
+  shortens it.
 `;
 }
 
@@ -596,7 +598,7 @@ ${table(
 )}
 
 By the interval in force when the job finished (the duration of the workflow's last timer in timer
-mode; the nominal schedule otherwise):
+mode; the schedule after the next-to-last poll otherwise):
 
 ${table(['interval (s)', 'jobs', 'delay p50 (s)', 'delay p99 (s)', 'delay max (s)', 'p99 of delay − interval (s)', 'within interval + 1 s'], intervalRows)}
 

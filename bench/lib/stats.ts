@@ -47,6 +47,19 @@ export function pollTimes(schedule: ResolvedPollSchedule, untilMs: number): numb
   return times;
 }
 
+/**
+ * The interval a workflow waits after its `polls`-th poll (at least 1): in every mode but `timer`
+ * the interval grows once per poll and travels with each hand-back, so this is the wait before the
+ * next poll, whatever the jitter and the hand-backs did to the clock.
+ */
+export function intervalAfterPolls(schedule: ResolvedPollSchedule, polls: number): number {
+  let intervalMs = schedule.initialIntervalMs;
+  for (let poll = 1; poll < polls && intervalMs < schedule.maximumIntervalMs; poll++) {
+    intervalMs = nextInterval(schedule, intervalMs);
+  }
+  return intervalMs;
+}
+
 /** The interval between the two nominal polls around `atMs` (ms after the first poll). */
 export function intervalInForce(schedule: ResolvedPollSchedule, atMs: number): number {
   const times = pollTimes(schedule, atMs);

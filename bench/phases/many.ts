@@ -21,7 +21,7 @@ import {
 import { peakRssMiB, resetPeakRss, threadCpu } from '../lib/proc';
 import { between, type Sample, workerSampler } from '../lib/sampler';
 import { type ServerMetrics, scrapeServerMetrics } from '../lib/server-metrics';
-import { intervalInForce, jobDurations } from '../lib/stats';
+import { intervalAfterPolls, intervalInForce, jobDurations } from '../lib/stats';
 import { startInBatches, waitForClose, waitForResultsFetched } from '../lib/workflows';
 
 export interface JobTiming {
@@ -173,6 +173,10 @@ export async function runManyJobs(
       let intervalMs: number;
       if (!inActivity && history.lastTimerMs !== undefined) {
         intervalMs = history.lastTimerMs;
+      } else if (inActivity && job.statusRequests >= 2) {
+        // The wait before the poll that saw the end: the schedule after the poll before it. (The
+        // nominal schedule from the submit runs behind the real one, whose jittered waits are shorter.)
+        intervalMs = intervalAfterPolls(SCHEDULE, job.statusRequests - 1);
       } else {
         intervalMs = intervalInForce(SCHEDULE, finishedAt - job.submittedAt);
       }
