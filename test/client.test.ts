@@ -124,9 +124,13 @@ describe('client helpers', () => {
   });
 
   test('between two readings the workflow records, progress comes from the polling activity', async () => {
-    // The default (retry) mode hands a reading to the workflow only when the status or the 10 %
-    // step changes; the polls in between leave their reading on the activity's last attempt.
-    const { pollInterval: _fixed, ...input } = testJob({ durationMs: 60_000, steps: 4, cancelDelayMs: 0 });
+    // Retry mode hands a reading to the workflow only when the status or the 10 % step changes; the
+    // polls in between leave their reading on the activity's last attempt. (In sparse mode, the
+    // default, it is on the attempt's heartbeat, 24 s apart: test/sparse-kill.test.ts reads it.)
+    const { pollInterval: _fixed, ...input } = testJob(
+      { durationMs: 60_000, steps: 4, cancelDelayMs: 0 },
+      { poll: { mode: 'retry' } },
+    );
     const handle = await startComputeJob(stack.env.client, input, { taskQueue: TASK_QUEUE });
     const live = await waitFor('a reading newer than the workflow’s', async () => {
       const [view, workflowView] = await Promise.all([
