@@ -206,12 +206,14 @@ describe('sparse mode (the default): polls inside watchJob, heartbeating as rare
     assert.equal(types.filter((t) => t === 'TIMER_STARTED').length, 0);
     const view = (await handle.query('progress')) as { polls: number };
     assert.ok(view.polls >= calls.length + 10, `${view.polls} polls, ${calls.length} handed back`);
+    await recordHistory(handle, 'sparse-mode');
   });
 
   test('cancelling the workflow mid-wait cancels the remote job at once, with one DELETE', async () => {
     const handle = await cancelAfterPolls({ initialInterval: 100, maximumInterval: 200, mode: 'sparse' }, 3);
     const types = await eventTypes(handle);
     assert.ok(types.includes('ACTIVITY_TASK_CANCEL_REQUESTED'));
+    await recordHistory(handle, 'sparse-cancelled-mid-wait');
   });
 
   test('a call at a 30 s interval gets a 57 s heartbeat timeout', async () => {
