@@ -18,14 +18,13 @@ import {
   DEFAULT_WAIT_MAX_DURATION_MS,
   jitteredInterval,
   nextInterval,
-  type ResolvedPollSchedule,
   sparseHeartbeatTimeoutMs,
   sparseOutgrows,
 } from '../common/poll-schedule';
 import { movesProgress } from '../common/progress-step';
-import { isTerminalStatus, type JobProgress, type JobRef } from '../common/types';
+import { isTerminalStatus } from '../common/types';
 import type { JobReading } from './job-reading';
-import { abortableSleep, type WaitForJobState } from './wait-for-job';
+import { abortableSleep, type WaitForJobInput, type WaitForJobState } from './wait-for-job';
 
 /**
  * How long before the heartbeat timeout each heartbeat goes out (27 s → every 24 s, 57 s → every
@@ -34,20 +33,8 @@ import { abortableSleep, type WaitForJobState } from './wait-for-job';
  */
 const HEARTBEAT_MARGIN_MS = 3_000;
 
-export interface WatchJobInput {
-  job: JobRef;
-  schedule: ResolvedPollSchedule;
-  /** The interval in force: after the first poll (or before it, with `waitFirst`). */
-  intervalMs: number;
-  /** Polls made before this call (the workflow's count). */
-  polls: number;
-  /** The reading the workflow last recorded: readings that do not move it are not handed back. */
-  last?: JobProgress;
-  /** Wait one interval before the first poll (the workflow has just recorded a reading). */
-  waitFirst?: boolean;
-  /** Return after about this long even if nothing changed, so one attempt never runs for days. Default 1 hour. */
-  maxDurationMs?: number;
-}
+/** The input of `evoComputeWatchJob`: the same as `evoComputeWaitForJob`'s. */
+export type WatchJobInput = WaitForJobInput;
 
 /** The heartbeat details (the same as `evoComputeWaitForJob`'s): what a retried attempt resumes from, and what the UI shows. */
 export type WatchJobState = WaitForJobState;
