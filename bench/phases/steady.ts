@@ -7,7 +7,12 @@
  * must cancel its remote job before the next run starts.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PollMode, ResolvedPollSchedule } from '../../src/common/poll-schedule';
+import {
+  type PollMode,
+  type ResolvedPollSchedule,
+  sparseHeartbeatEveryMs,
+  sparseHeartbeatTimeoutMs,
+} from '../../src/common/poll-schedule';
 import { type ComputeEmulator, startComputeEmulator } from '../../src/emulator';
 import type { BareLoopConfig } from '../bare-loop';
 import { delay } from '../lib/children';
@@ -82,6 +87,17 @@ interface Steady extends SteadySettings {
 }
 
 /** Every run of `ctx.config.steadyRuns`, one after the other. */
+/**
+ * The window, lengthened to whole `sparse` heartbeat periods (24 s at 2 s, 54 s at 30 s): the jobs
+ * start within seconds of one another, so their beats come in waves, and a window that ends
+ * mid-period counts a wave more or less (0.54 actions per poll at 30 s in a 90 s window, 0.50 over
+ * 270 s).
+ */
+function wholeBeats(windowMs: number, intervalMs: number): number {
+  const beatMs = sparseHeartbeatEveryMs(sparseHeartbeatTimeoutMs(intervalMs));
+  return Math.ceil(windowMs / beatMs) * beatMs;
+}
+
 export async function runSteady(
   ctx: BenchContext,
   env: TestWorkflowEnvironment,
@@ -92,7 +108,7 @@ export async function runSteady(
     const steady: Steady = {
       ...settings,
       settleMs: Math.max(ctx.config.steadySettleMs, 2 * settings.intervalMs),
-      windowMs: Math.max(ctx.config.steadyWindowMs, 3 * settings.intervalMs),
+      windowMs: wholeBeats(Math.max(ctx.config.steadyWindowMs, 3 * settings.intervalMs), settings.intervalMs),
     };
     const runs: SteadyRun[] = [];
     for (const mode of ctx.config.modes) runs.push(await steadyWorkflows(ctx, steady, env, mode, metricsUrl));

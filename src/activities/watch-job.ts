@@ -8,9 +8,11 @@
  *
  * It hands back to the workflow at the readings every mode hands back (the first one, a new status
  * or 10 % step, the end of the job) and once the interval has outgrown its heartbeat timeout
- * (`sparseOutgrows`), so that the next call is scheduled with the longer timeout. It does not fetch
- * a succeeded job's results: the workflow's results activity does, under its short heartbeat
- * timeout, so a worker that dies mid-download is noticed as quickly as in the other modes.
+ * (`sparseOutgrows`), so that the next call is scheduled with the longer timeout. The poll that
+ * sees `succeeded` fetches the results in the same attempt, as `heartbeat` and `retry` do: the
+ * workflow then closes without a results activity (one action and one workflow task fewer per job,
+ * and one hop less between the job's end and the workflow's). A worker that dies mid-download is
+ * noticed within the same heartbeat timeout as one that dies mid-wait.
  */
 import { Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
@@ -18,20 +20,14 @@ import {
   DEFAULT_WAIT_MAX_DURATION_MS,
   jitteredInterval,
   nextInterval,
+  sparseHeartbeatEveryMs,
   sparseHeartbeatTimeoutMs,
   sparseOutgrows,
 } from '../common/poll-schedule';
 import { movesProgress } from '../common/progress-step';
 import { isTerminalStatus } from '../common/types';
-import type { JobReading } from './job-reading';
+import { type JobReading, withResultsIfSucceeded } from './job-reading';
 import { abortableSleep, type WaitForJobInput, type WaitForJobState } from './wait-for-job';
-
-/**
- * How long before the heartbeat timeout each heartbeat goes out (27 s → every 24 s, 57 s → every
- * 54 s). Each one is sent at once: the SDK holds back a heartbeat that follows the last one sent
- * within 80 % of the timeout (21.6 s of 27, 45.6 s of 57), and these are further apart.
- */
-const HEARTBEAT_MARGIN_MS = 3_000;
 
 /** The input of `evoComputeWatchJob`: the same as `evoComputeWaitForJob`'s. */
 export type WatchJobInput = WaitForJobInput;
@@ -50,10 +46,9 @@ export async function watchJob(client: ComputeApiClient, input: WatchJobInput): 
     : { polls: input.polls, intervalMs: input.intervalMs, waitFirst: input.waitFirst ?? false };
   const giveBackAt = Date.now() + (input.maxDurationMs ?? DEFAULT_WAIT_MAX_DURATION_MS);
   const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs || sparseHeartbeatTimeoutMs(input.intervalMs);
-  const beatEveryMs = Math.max(1_000, heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS);
   // The heartbeat timeout counts from the attempt's start: the first beat is due one period after it.
   const beat = () => context.heartbeat(state);
-  const beats = setInterval(beat, beatEveryMs);
+  const beats = setInterval(beat, sparseHeartbeatEveryMs(heartbeatTimeoutMs));
   try {
     for (;;) {
       if (state.waitFirst) {
@@ -69,7 +64,10 @@ export async function watchJob(client: ComputeApiClient, input: WatchJobInput): 
         movesProgress(input.last, progress) ||
         sparseOutgrows(input.schedule, state.intervalMs, heartbeatTimeoutMs) ||
         Date.now() + state.intervalMs > giveBackAt;
-      if (handBack) return { progress, polls: state.polls, intervalMs: state.intervalMs };
+      if (handBack) {
+        const reading = { progress, polls: state.polls, intervalMs: state.intervalMs };
+        return withResultsIfSucceeded(client, input.job, reading, signal);
+      }
     }
   } finally {
     clearInterval(beats);

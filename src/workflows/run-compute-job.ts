@@ -125,8 +125,8 @@ async function submitOrAttach(run: ValidComputeJob, tracker: JobTracker): Promis
  * Polls on the schedule until the job ends. Each step returns when a reading is worth recording
  * (the first, a new status or 10 % step, the end): in `retry` mode one `evoComputeCheckJobStatus`
  * whose waits are server-side retry timers, in `heartbeat` mode one `evoComputeWaitForJob` that polls
- * inside its attempt, in `sparse` mode one `evoComputeWatchJob` that does so heartbeating rarely (its
- * succeeded reading carries no results: the results activity fetches them), in `timer` mode a durable timer and a local-activity status check per poll.
+ * inside its attempt, in `sparse` mode one `evoComputeWatchJob` that does so heartbeating rarely, in
+ * `timer` mode a durable timer and a local-activity status check per poll.
  * Continues as new before the history grows large.
  */
 async function waitForEnd(job: JobRef, run: ValidComputeJob, tracker: JobTracker): Promise<JobReading> {
