@@ -23,10 +23,10 @@ import {
 import type { ComputeActivities } from '../activities';
 import { DEFAULT_TASK_QUEUE } from '../common/defaults';
 import { type ComputeFailureDetails, ComputeFailureType, readComputeFailure } from '../common/failures';
+import { computeJobDetails, computeJobSummary, jobParts } from '../common/job-summary';
 import { progressQuery } from '../common/queries';
 import type {
   AnyJobResults,
-  AnyRunComputeJobInput,
   ComputeJobProgressView,
   ComputeJobResult,
   JobProgress,
@@ -71,41 +71,6 @@ export type StartComputeJobOptions = Partial<
   /** The last segment of the default workflow id. Default: the job id when attaching, else a random UUID. */
   key?: string;
 };
-
-function jobParts(input: AnyRunComputeJobInput): {
-  orgId: string;
-  topic: string;
-  task: string;
-  preview: boolean;
-  job?: JobRef;
-} {
-  if ('job' in input) {
-    const { job } = input;
-    return { orgId: job.orgId, topic: job.topic, task: job.task, preview: job.preview, job };
-  }
-  return { orgId: input.orgId, topic: input.topic, task: input.task, preview: input.preview ?? false };
-}
-
-/** The one-line summary the Temporal UI shows for a compute job: `Evo compute geostatistics/kriging`. */
-export function computeJobSummary(input: AnyRunComputeJobInput): string {
-  const { topic, task } = jobParts(input);
-  return `Evo compute ${topic}/${task}`;
-}
-
-/** The Markdown details the Temporal UI shows for a compute job: org, topic, task, preview, job. */
-export function computeJobDetails(input: AnyRunComputeJobInput): string {
-  const { orgId, topic, task, preview, job } = jobParts(input);
-  const lines = [
-    `**Evo compute job** \`${topic}/${task}\``,
-    '',
-    `- Org: \`${orgId}\``,
-    `- Topic: \`${topic}\``,
-    `- Task: \`${task}\``,
-    `- Preview: ${preview ? 'yes' : 'no'}`,
-  ];
-  if (job) lines.push(`- Job: \`${job.jobId}\` (attached)`, `- Status URL: ${job.url}`);
-  return lines.join('\n');
-}
 
 /**
  * Starts `runComputeJob` and returns its handle. The workflow id defaults to

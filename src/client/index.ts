@@ -3,6 +3,7 @@
  * wherever a Temporal `Client` is.
  */
 
+export { computeJobDetails, computeJobSummary } from '../common/job-summary';
 export { COMPUTE_JOB_WORKFLOW_ID_PREFIX, computeJobWorkflowId } from '../common/workflow-id';
 export {
   type CancelComputeJobOptions,
@@ -10,8 +11,6 @@ export {
   type ComputeJobHandle,
   type ComputeJobOutcome,
   cancelComputeJob,
-  computeJobDetails,
-  computeJobSummary,
   type GetComputeJobProgressOptions,
   getComputeJobProgress,
   RUN_COMPUTE_JOB_WORKFLOW_TYPE,

@@ -14,9 +14,10 @@
 import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { getClient, startWorkflow, WorkflowRunOperationHandler } from '@temporalio/nexus';
 import * as nexus from 'nexus-rpc';
-import { computeJobDetails, computeJobSummary, getComputeJobProgress } from '../client/compute-job';
+import { getComputeJobProgress } from '../client/compute-job';
 import { durationMs } from '../common/duration';
 import { ComputeFailureType, computeFailure } from '../common/failures';
+import { computeJobDetails, computeJobSummary } from '../common/job-summary';
 import type { AnyRunComputeJobInput } from '../common/types';
 import {
   isInvalidInputError,

@@ -18,6 +18,7 @@ import {
   type NexusOperationHandle,
   workflowInfo,
 } from '@temporalio/workflow';
+import { computeJobSummary } from '../common/job-summary';
 import type {
   AnyJobResults,
   ComputeJobProgressView,
@@ -71,11 +72,6 @@ function callerTimeLeftMs(): number | undefined {
   return Math.max(1, Math.min(...ends) - Date.now());
 }
 
-function jobSummary(input: RunComputeJobInput<object, AnyJobResults>): string {
-  const { topic, task } = 'job' in input ? input.job : input;
-  return `Evo compute ${topic}/${task}`;
-}
-
 /**
  * Starts `runComputeJob` through the service and returns the operation's handle: `token` names the
  * job for `getComputeJobOperationProgress`, `result()` waits for the (typed) results.
@@ -87,7 +83,7 @@ export function startComputeJobOperation<R extends AnyJobResults = JobResults>(
   return serviceClient(options.endpoint).startOperation(
     'runComputeJob',
     input as RunComputeJobInput,
-    operationOptions({ summary: jobSummary(input), ...options }),
+    operationOptions({ summary: computeJobSummary(input), ...options }),
   ) as Promise<NexusOperationHandle<ComputeJobResult<R>>>;
 }
 
