@@ -48,42 +48,60 @@ export interface WaitForJobState {
 }
 
 export async function waitForJob(client: ComputeApiClient, input: WaitForJobInput): Promise<JobReading> {
+  const state = attemptState(input);
+  return withHeartbeats(
+    (signal) => pollUntilWorthRecording(client, input, state, signal),
+    () => state,
+  );
+}
+
+/**
+ * Where a polling attempt starts: the workflow's count and interval, or, for a retried attempt
+ * (its worker died), the last heartbeat of the attempt before it.
+ */
+export function attemptState(input: WaitForJobInput): WaitForJobState {
   const context = Context.current();
   const resumed =
     context.info.attempt > 1 ? (context.info.heartbeatDetails as WaitForJobState | undefined) : undefined;
   // A resumed attempt polls at once: it cannot know how long the previous one has been gone.
-  const state: WaitForJobState = resumed
+  return resumed
     ? { ...resumed, waitFirst: false }
     : { polls: input.polls, intervalMs: input.intervalMs, waitFirst: input.waitFirst ?? false };
-  const giveBackAt = Date.now() + (input.maxDurationMs ?? DEFAULT_WAIT_MAX_DURATION_MS);
+}
 
-  return withHeartbeats(
-    async (signal) => {
-      for (;;) {
-        if (state.waitFirst) {
-          await abortableSleep(jitteredInterval(state.intervalMs, Math.random), signal);
-          state.intervalMs = nextInterval(input.schedule, state.intervalMs);
-        }
-        const progress = await client.getStatus(input.job, { signal });
-        state.progress = progress;
-        state.polls++;
-        state.waitFirst = true;
-        const handBack =
-          isTerminalStatus(progress.status) ||
-          movesProgress(input.last, progress) ||
-          Date.now() + state.intervalMs > giveBackAt;
-        if (handBack) {
-          return withResultsIfSucceeded(
-            client,
-            input.job,
-            { progress, polls: state.polls, intervalMs: state.intervalMs },
-            signal,
-          );
-        }
-      }
-    },
-    () => state,
-  );
+/**
+ * The loop of a polling attempt (`heartbeat` and `sparse` modes): waits and polls on the schedule,
+ * keeping `state` current for the heartbeats, until a reading is worth recording (the end of the
+ * job, a new status or 10 % step, about `maxDurationMs` gone, or `alsoHandBack`), and returns it,
+ * with the results when the job has succeeded.
+ */
+export async function pollUntilWorthRecording(
+  client: ComputeApiClient,
+  input: WaitForJobInput,
+  state: WaitForJobState,
+  signal: AbortSignal,
+  alsoHandBack: (intervalMs: number) => boolean = () => false,
+): Promise<JobReading> {
+  const giveBackAt = Date.now() + (input.maxDurationMs ?? DEFAULT_WAIT_MAX_DURATION_MS);
+  for (;;) {
+    if (state.waitFirst) {
+      await abortableSleep(jitteredInterval(state.intervalMs, Math.random), signal);
+      state.intervalMs = nextInterval(input.schedule, state.intervalMs);
+    }
+    const progress = await client.getStatus(input.job, { signal });
+    state.progress = progress;
+    state.polls++;
+    state.waitFirst = true;
+    const handBack =
+      isTerminalStatus(progress.status) ||
+      movesProgress(input.last, progress) ||
+      alsoHandBack(state.intervalMs) ||
+      Date.now() + state.intervalMs > giveBackAt;
+    if (handBack) {
+      const reading = { progress, polls: state.polls, intervalMs: state.intervalMs };
+      return withResultsIfSucceeded(client, input.job, reading, signal);
+    }
+  }
 }
 
 /** Sleeps `ms`, ending early with the activity's cancellation. */

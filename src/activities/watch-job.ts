@@ -16,18 +16,14 @@
  */
 import { Context } from '@temporalio/activity';
 import type { ComputeApiClient } from '../api/compute-api-client';
+import { sparseHeartbeatEveryMs, sparseHeartbeatTimeoutMs, sparseOutgrows } from '../common/poll-schedule';
+import type { JobReading } from './job-reading';
 import {
-  DEFAULT_WAIT_MAX_DURATION_MS,
-  jitteredInterval,
-  nextInterval,
-  sparseHeartbeatEveryMs,
-  sparseHeartbeatTimeoutMs,
-  sparseOutgrows,
-} from '../common/poll-schedule';
-import { movesProgress } from '../common/progress-step';
-import { isTerminalStatus } from '../common/types';
-import { type JobReading, withResultsIfSucceeded } from './job-reading';
-import { abortableSleep, type WaitForJobInput, type WaitForJobState } from './wait-for-job';
+  attemptState,
+  pollUntilWorthRecording,
+  type WaitForJobInput,
+  type WaitForJobState,
+} from './wait-for-job';
 
 /** The input of `evoComputeWatchJob`: the same as `evoComputeWaitForJob`'s. */
 export type WatchJobInput = WaitForJobInput;
@@ -37,38 +33,14 @@ export type WatchJobState = WaitForJobState;
 
 export async function watchJob(client: ComputeApiClient, input: WatchJobInput): Promise<JobReading> {
   const context = Context.current();
-  const signal = context.cancellationSignal;
-  const resumed =
-    context.info.attempt > 1 ? (context.info.heartbeatDetails as WatchJobState | undefined) : undefined;
-  // A resumed attempt polls at once: it cannot know how long the previous one has been gone.
-  const state: WatchJobState = resumed
-    ? { ...resumed, waitFirst: false }
-    : { polls: input.polls, intervalMs: input.intervalMs, waitFirst: input.waitFirst ?? false };
-  const giveBackAt = Date.now() + (input.maxDurationMs ?? DEFAULT_WAIT_MAX_DURATION_MS);
+  const state = attemptState(input);
   const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs || sparseHeartbeatTimeoutMs(input.intervalMs);
   // The heartbeat timeout counts from the attempt's start: the first beat is due one period after it.
-  const beat = () => context.heartbeat(state);
-  const beats = setInterval(beat, sparseHeartbeatEveryMs(heartbeatTimeoutMs));
+  const beats = setInterval(() => context.heartbeat(state), sparseHeartbeatEveryMs(heartbeatTimeoutMs));
   try {
-    for (;;) {
-      if (state.waitFirst) {
-        await abortableSleep(jitteredInterval(state.intervalMs, Math.random), signal);
-        state.intervalMs = nextInterval(input.schedule, state.intervalMs);
-      }
-      const progress = await client.getStatus(input.job, { signal });
-      state.progress = progress;
-      state.polls++;
-      state.waitFirst = true;
-      const handBack =
-        isTerminalStatus(progress.status) ||
-        movesProgress(input.last, progress) ||
-        sparseOutgrows(input.schedule, state.intervalMs, heartbeatTimeoutMs) ||
-        Date.now() + state.intervalMs > giveBackAt;
-      if (handBack) {
-        const reading = { progress, polls: state.polls, intervalMs: state.intervalMs };
-        return withResultsIfSucceeded(client, input.job, reading, signal);
-      }
-    }
+    return await pollUntilWorthRecording(client, input, state, context.cancellationSignal, (intervalMs) =>
+      sparseOutgrows(input.schedule, intervalMs, heartbeatTimeoutMs),
+    );
   } finally {
     clearInterval(beats);
   }
