@@ -21,7 +21,7 @@ import { uniqueId } from './helpers/temporal';
 import { startLocalTemporal } from './helpers/temporal-env';
 import type { TestServer } from './helpers/test-server';
 import { waitFor } from './helpers/wait';
-import { runWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { runWorkerProcess, type WorkerProcess, workerPolling } from './helpers/worker-process';
 
 const TOKEN = 'dead-worker-token';
 const MODES: readonly PollMode[] = ['retry', 'heartbeat', 'timer'];
@@ -88,8 +88,7 @@ describe('a worker killed mid-request, in every poll mode', () => {
     return worker;
   }
 
-  const polling = (worker: WorkerProcess) =>
-    waitFor('the worker to poll', () => worker.output().includes('evo-compute-worker: polling'), 120_000);
+  const polling = (worker: WorkerProcess) => workerPolling(worker);
 
   before(async () => {
     [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);

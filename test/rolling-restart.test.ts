@@ -4,17 +4,13 @@
  * for, and is replaced before the next one goes. Nothing may be lost or done twice.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startComputeJob, waitForComputeJob } from '../src/client';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
-import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
-import { runWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { useWorkerProcesses, type WorkerProcess, workerPolling } from './helpers/worker-process';
 
 const TOKEN = 'rolling-restart-token';
 const JOBS = 24;
@@ -53,37 +49,9 @@ interface NamedWorker extends WorkerProcess {
 }
 
 describe('rolling restart of two worker processes', () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: ComputeEmulator;
-  const running = new Set<ChildProcess>();
-  before(async () => {
-    [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
-  });
-  after(async () => {
-    for (const child of running) child.kill('SIGKILL');
-    await emulator?.close();
-    await env?.teardown();
-  });
-
-  function startWorker(name: string, taskQueue: string): NamedWorker {
-    const worker = runWorkerProcess({
-      TEMPORAL_ADDRESS: env.address,
-      EVO_COMPUTE_TASK_QUEUE: taskQueue,
-      EVO_BASE_URL: emulator.url,
-      EVO_ACCESS_TOKEN: TOKEN,
-    });
-    running.add(worker.child);
-    void worker.exited.then(() => running.delete(worker.child));
-    return { name, ...worker };
-  }
-
-  async function polling(worker: NamedWorker): Promise<void> {
-    await waitFor(
-      `${worker.name} to poll`,
-      () => worker.output().includes('evo-compute-worker: polling'),
-      120_000,
-    );
-  }
+  const fleet = useWorkerProcesses(TOKEN);
+  const startWorker = (name: string, taskQueue: string): NamedWorker => ({ name, ...fleet.start(taskQueue) });
+  const polling = (worker: NamedWorker) => workerPolling(worker, `${worker.name} to poll`);
 
   test('every job completes with its results, one POST each, no hand-over longer than a heartbeat timeout', async () => {
     const taskQueue = uniqueId('rolling');
@@ -95,7 +63,7 @@ describe('rolling restart of two worker processes', () => {
     const handles = await Promise.all(
       Array.from({ length: JOBS }, (_, i) =>
         startComputeJob(
-          env.client,
+          fleet.env().client,
           {
             orgId: ORG_ID,
             topic: 'emulator',
@@ -114,7 +82,12 @@ describe('rolling restart of two worker processes', () => {
     const outcomes = Promise.all(handles.map((handle) => waitForComputeJob(handle)));
     await waitFor(
       'every job to be submitted and running',
-      () => emulator.jobs().length === JOBS && emulator.jobs().every((job) => job.statusRequests > 0),
+      () =>
+        fleet.emulator().jobs().length === JOBS &&
+        fleet
+          .emulator()
+          .jobs()
+          .every((job) => job.statusRequests > 0),
     );
 
     // One at a time: SIGTERM, wait for the exit, start the replacement, wait until it polls.
@@ -132,16 +105,16 @@ describe('rolling restart of two worker processes', () => {
       assert.equal(outcome.status, 'COMPLETED', `job ${i}: ${JSON.stringify(outcome)}`);
       assert.deepEqual(outcome.result?.results, { index: i }, `job ${i} returns its results`);
     }
-    assert.equal(emulator.counts.POST, JOBS, 'exactly one POST per job');
-    assert.equal(emulator.jobs().length, JOBS);
-    for (const job of emulator.jobs()) assert.equal(job.status, 'succeeded');
+    assert.equal(fleet.emulator().counts.POST, JOBS, 'exactly one POST per job');
+    assert.equal(fleet.emulator().jobs().length, JOBS);
+    for (const job of fleet.emulator().jobs()) assert.equal(job.status, 'succeeded');
 
     // Hand-overs, from the emulator's poll times and each job's history. Within one
     // evoComputeWaitForJob activity (scheduled → closed, retries included), the longest silence
     // between two polls is how long the activity took to move to a live worker. Between two of
     // them, the time from one closing to the next being scheduled is a workflow task's hand-over.
     const pollsByJob = new Map<string, number[]>();
-    for (const request of emulator.requests) {
+    for (const request of fleet.emulator().requests) {
       const jobId = /\/([0-9a-f-]{36})\/status$/.exec(request.path)?.[1];
       if (request.method === 'GET' && jobId)
         pollsByJob.set(jobId, [...(pollsByJob.get(jobId) ?? []), request.at]);

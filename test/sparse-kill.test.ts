@@ -5,16 +5,12 @@
  * max(30 s, 2 × interval), and the job must end with its results, submitted once.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, test } from 'node:test';
 import { getComputeJobProgress, startComputeJob, waitForComputeJob } from '../src/client';
-import { type ComputeEmulator, startComputeEmulator } from '../src/emulator';
 import { ORG_ID } from './helpers/ids';
 import { uniqueId } from './helpers/temporal';
-import { startLocalTemporal } from './helpers/temporal-env';
 import { waitFor } from './helpers/wait';
-import { runWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import { useWorkerProcesses, type WorkerProcess, workerPolling } from './helpers/worker-process';
 
 const TOKEN = 'sparse-kill-token';
 const POLL_INTERVAL_MS = 500;
@@ -22,40 +18,15 @@ const POLL_INTERVAL_MS = 500;
 const NOTICE_BOUND_MS = Math.max(30_000, 2 * POLL_INTERVAL_MS);
 
 describe('sparse mode: a SIGKILLed worker', () => {
-  let env: TestWorkflowEnvironment;
-  let emulator: ComputeEmulator;
-  const running = new Set<ChildProcess>();
-  before(async () => {
-    [env, emulator] = await Promise.all([startLocalTemporal(), startComputeEmulator({ accessToken: TOKEN })]);
-  });
-  after(async () => {
-    for (const child of running) child.kill('SIGKILL');
-    await emulator?.close();
-    await env?.teardown();
-  });
-
-  function startWorker(taskQueue: string): WorkerProcess {
-    const worker = runWorkerProcess({
-      TEMPORAL_ADDRESS: env.address,
-      EVO_COMPUTE_TASK_QUEUE: taskQueue,
-      EVO_BASE_URL: emulator.url,
-      EVO_ACCESS_TOKEN: TOKEN,
-    });
-    running.add(worker.child);
-    void worker.exited.then(() => running.delete(worker.child));
-    return worker;
-  }
+  const fleet = useWorkerProcesses(TOKEN);
+  const startWorker = (taskQueue: string): WorkerProcess => fleet.start(taskQueue);
 
   test('is noticed within max(30 s, 2 × interval); the job completes on the other worker, submitted once', async (t) => {
     const taskQueue = uniqueId('sparse-kill');
     const workers = [startWorker(taskQueue), startWorker(taskQueue)];
-    await Promise.all(
-      workers.map((worker) =>
-        waitFor('the worker to poll', () => worker.output().includes('evo-compute-worker: polling'), 120_000),
-      ),
-    );
+    await Promise.all(workers.map((worker) => workerPolling(worker)));
     const handle = await startComputeJob(
-      env.client,
+      fleet.env().client,
       {
         orgId: ORG_ID,
         topic: 'emulator',
@@ -96,14 +67,19 @@ describe('sparse mode: a SIGKILLed worker', () => {
     const killedAt = Date.now();
     await victim.exited;
 
-    const [jobId] = emulator.jobs().map((job) => job.jobId);
+    const [jobId] = fleet
+      .emulator()
+      .jobs()
+      .map((job) => job.jobId);
     const nextPoll = await waitFor(
       'a poll of the job after the kill',
       () =>
-        emulator.requests.find(
-          (request) =>
-            request.method === 'GET' && request.at > killedAt && request.path.includes(`${jobId}/status`),
-        ),
+        fleet
+          .emulator()
+          .requests.find(
+            (request) =>
+              request.method === 'GET' && request.at > killedAt && request.path.includes(`${jobId}/status`),
+          ),
       NOTICE_BOUND_MS + 10_000,
     );
     const noticedMs = nextPoll.at - killedAt;
@@ -118,8 +94,8 @@ describe('sparse mode: a SIGKILLed worker', () => {
     const result = await outcome;
     assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
     assert.deepEqual(result.result?.results, { survived: true });
-    assert.equal(emulator.counts.POST, 1, 'one POST');
-    assert.equal(emulator.jobs().length, 1);
+    assert.equal(fleet.emulator().counts.POST, 1, 'one POST');
+    assert.equal(fleet.emulator().jobs().length, 1);
     assert.ok(survivor?.output().includes('evo-compute-worker: polling'));
   });
 });

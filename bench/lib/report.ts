@@ -72,9 +72,8 @@ export function modeFigures(many: ManyResult, bare: BareResult | undefined): Mod
   const handBacks =
     many.mode === 'timer'
       ? many.statusPolls
-      : // Less the submit, and in sparse mode the results activity (the other modes fetch them in the poll).
-        t.reduce((sum, timing) => sum + timing.activitySpans.length, 0) -
-        (many.mode === 'sparse' ? 2 : 1) * t.length;
+      : // Less the submit: every polling mode fetches the results in the poll that saw the end.
+        t.reduce((sum, timing) => sum + timing.activitySpans.length, 0) - t.length;
   const workerMsPerPoll = (1000 * many.workerCpu) / many.statusPolls;
   return {
     mode: many.mode,
@@ -455,14 +454,14 @@ function renderHour(hour: HourEvents): string {
     ]);
     // Retry's attempts are the submit, one per poll and the waiting first attempt of every call but
     // the first: its calls are attempts − polls. Sparse makes one call more (the interval reaching
-    // 30 s), one attempt each, and fetches the results in an activity of their own.
+    // 30 s, 6 events), one attempt each, and fetches the results in its last call, as retry does.
     const calls = r.actions.activityAttempts - r.polls;
     const sparseBeats = sparseHeartbeatsPerJob(hour.jobMs);
-    const sparseAttempts = 1 + calls + 1 + 1;
+    const sparseAttempts = 1 + calls + 1;
     rows.push([
       'sparse',
-      "derived: retry mode's hand-backs and one more (the timeout growing with the interval), one attempt each, the results activity, a heartbeat per 54 s",
-      r.totalEvents + 12,
+      "derived: retry mode's hand-backs and one more (the timeout growing with the interval), one attempt each, a heartbeat per 54 s",
+      r.totalEvents + 6,
       `about ${totalActions(r.actions) - r.actions.activityAttempts + sparseAttempts + sparseBeats}`,
       `${sparseAttempts} activity attempts + ${sparseBeats} heartbeats + ${r.actions.upserts} upserts + ${r.actions.workflowStarts} starts`,
     ]);

@@ -9,7 +9,11 @@
  * t0 + (the sum of the first k-1 intervals of the schedule), the time of the k-th poll.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEFAULT_POLL_SCHEDULE, sparseHeartbeatTimeoutMs } from '../../src/common/poll-schedule';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  sparseHeartbeatEveryMs,
+  sparseHeartbeatTimeoutMs,
+} from '../../src/common/poll-schedule';
 import type { RunComputeJobInput } from '../../src/common/types';
 import { type ComputeEmulator, startComputeEmulator } from '../../src/emulator';
 import { type BenchContext, ORG_ID, SCHEDULE, startWorkerProcess, TOKEN, withTimeout } from '../lib/context';
@@ -43,11 +47,12 @@ export function heartbeatsPerJob(jobMs: number): number {
 }
 
 /**
- * Heartbeats `sparse` mode sends in a job of `jobMs` at the default schedule: one per heartbeat
- * timeout less 3 s, and nearly all of a long job is polled at the 30 s maximum (timeout 57 s).
+ * Heartbeats `sparse` mode sends in a job of `jobMs` at the default schedule: nearly all of a long
+ * job is polled at the 30 s maximum, where an attempt beats every 54 s.
  */
 export function sparseHeartbeatsPerJob(jobMs: number): number {
-  return Math.ceil(jobMs / (sparseHeartbeatTimeoutMs(DEFAULT_POLL_SCHEDULE.maximumIntervalMs) - 3_000));
+  const timeoutMs = sparseHeartbeatTimeoutMs(DEFAULT_POLL_SCHEDULE.maximumIntervalMs);
+  return Math.ceil(jobMs / sparseHeartbeatEveryMs(timeoutMs));
 }
 
 export async function measureHourJob(ctx: BenchContext, env: TestWorkflowEnvironment): Promise<HourEvents> {

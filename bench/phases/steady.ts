@@ -86,7 +86,6 @@ interface Steady extends SteadySettings {
   windowMs: number;
 }
 
-/** Every run of `ctx.config.steadyRuns`, one after the other. */
 /**
  * The window, lengthened to whole `sparse` heartbeat periods (24 s at 2 s, 54 s at 30 s): the jobs
  * start within seconds of one another, so their beats come in waves, and a window that ends
@@ -98,6 +97,7 @@ function wholeBeats(windowMs: number, intervalMs: number): number {
   return Math.ceil(windowMs / beatMs) * beatMs;
 }
 
+/** Every run of `ctx.config.steadyRuns`, one after the other. */
 export async function runSteady(
   ctx: BenchContext,
   env: TestWorkflowEnvironment,

@@ -6,7 +6,9 @@ import {
   jitteredInterval,
   nextInterval,
   POLL_JITTER,
+  type ResolvedPollSchedule,
   resolvePollSchedule,
+  sparseHeartbeatEveryMs,
   sparseHeartbeatTimeoutMs,
   sparseOutgrows,
 } from '../../src/common/poll-schedule';
@@ -110,8 +112,16 @@ test('sparse: the heartbeat timeout is max(30 s, 2 × interval) less 3 s for the
   assert.equal(sparseHeartbeatTimeoutMs(600_000), 1_197_000);
 });
 
-test('sparse: at the default schedule an attempt hands back once for a longer timeout, when the interval reaches 30 s', () => {
-  const schedule = DEFAULT_POLL_SCHEDULE;
+test('sparse: a beat goes out 3 s before the timeout, past the SDK throttle of 80 % of it', () => {
+  for (const timeoutMs of [27_000, 57_000]) {
+    const everyMs = sparseHeartbeatEveryMs(timeoutMs);
+    assert.equal(everyMs, timeoutMs - 3_000);
+    assert.ok(everyMs > 0.8 * timeoutMs, `${everyMs} ms would be held back by the throttle`);
+  }
+});
+
+/** The intervals at which a `sparse` attempt hands back for a longer timeout over 40 polls, and the last timeout. */
+function sparseHandBacks(schedule: ResolvedPollSchedule): { handBacks: number[]; timeoutMs: number } {
   let intervalMs = schedule.initialIntervalMs;
   let timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
   const handBacks: number[] = [];
@@ -122,6 +132,12 @@ test('sparse: at the default schedule an attempt hands back once for a longer ti
       timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
     }
   }
+  return { handBacks, timeoutMs };
+}
+
+test('sparse: at the default schedule an attempt hands back once for a longer timeout, when the interval reaches 30 s', () => {
+  const schedule = DEFAULT_POLL_SCHEDULE;
+  const { handBacks, timeoutMs } = sparseHandBacks(schedule);
   assert.deepEqual(handBacks, [30_000]);
   assert.equal(timeoutMs, 57_000);
 });
@@ -132,16 +148,7 @@ test('sparse: a schedule that grows far hands back each time the timeout it allo
     backoffCoefficient: 2,
     maximumInterval: '10m',
   });
-  let intervalMs = schedule.initialIntervalMs;
-  let timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
-  const handBacks: number[] = [];
-  for (let poll = 0; poll < 40; poll++) {
-    intervalMs = nextInterval(schedule, intervalMs);
-    if (sparseOutgrows(schedule, intervalMs, timeoutMs)) {
-      handBacks.push(intervalMs);
-      timeoutMs = sparseHeartbeatTimeoutMs(intervalMs);
-    }
-  }
+  const { handBacks, timeoutMs } = sparseHandBacks(schedule);
   // 32 s allows 61 s ≥ 2 × 27 s; 64 s allows 125 s ≥ 2 × 61 s; …; then the maximum.
   assert.deepEqual(handBacks, [32_000, 64_000, 128_000, 256_000, 512_000, 600_000]);
   // A dead worker is noticed within two intervals whatever the interval in force.
